@@ -1,0 +1,489 @@
+import { EventEmitter } from 'node:events';
+import http2, { type ClientHttp2Stream } from 'node:http2';
+import {
+  AuthError,
+  ClovaError,
+  ConnectionError,
+  ServerError,
+  TimeoutError,
+  UsageError,
+} from '../protocol/errors.js';
+import { buildContext, defaultClientState, type ClientState } from '../protocol/context.js';
+import { multipartBoundary } from '../protocol/content-type.js';
+import { newId } from '../protocol/ids.js';
+import { buildTextRecognize, qualifiedName, type DirectiveMessage, type EventMessage } from '../protocol/messages.js';
+import { MultipartEncoder, METADATA_PART_HEADERS } from '../protocol/multipart-encoder.js';
+import { redact } from '../protocol/redact.js';
+import type { AttachmentSink } from './attachments.js';
+import { ReconnectBackoff, type BackoffOptions, type ReconnectReason } from './backoff.js';
+import { CicConnection, pipeToReader } from './connection.js';
+import { DialogRouter } from './dialog-router.js';
+import { applyDirective, isKnownDirective, type HandlerContext } from './handlers/registry.js';
+import { readExceptionDescription, statusError } from './http-errors.js';
+import type { KeepAliveOptions } from './keepalive.js';
+import { ResponseReader, type AudioInfo } from './response-reader.js';
+import { sleep, systemTimers, type Timers } from './timers.js';
+
+/** How to reach CIC and how patient to be. */
+export interface ClientOptions {
+  /** CIC base URI: `https://host[:port]` (TLS, ALPN h2) or `http://host:port` (h2c prior knowledge). */
+  url: string | URL;
+  token: string;
+  userAgent: string;
+  /** Extra trusted CA certificate(s) in PEM. */
+  extraCa?: string;
+  deviceTags?: string;
+  /** Where Speak attachments go; undefined: counted and dropped. */
+  attachments?: AttachmentSink;
+  /** How long to wait for Clova.Hello (default 10000 ms, spec U-11). */
+  helloTimeoutMs?: number;
+  keepAlive?: KeepAliveOptions;
+  backoff?: BackoffOptions;
+  timers?: Timers;
+}
+
+/** A directive handed to the user, with where it came from. */
+export interface ReceivedDirective {
+  message: DirectiveMessage;
+  source: 'event' | 'downchannel';
+  connectionId: number;
+}
+
+/** A directive that was not handed on, and why. */
+export interface SkippedDirective {
+  message: DirectiveMessage;
+  reason: 'stale' | 'unknown';
+}
+
+/** The outcome of one event request. */
+export interface EventResult {
+  status: number;
+  streamId: number;
+  connectionId: number;
+  dialogRequestId?: string;
+  /** Directives handed on from this response. */
+  directives: number;
+  /** A System.Exception that came inside a 200 body, if any. */
+  exception?: { code?: unknown; description?: string };
+}
+
+/** Options of one text turn. */
+export interface TextOptions {
+  /** Give up when the response has not ended within this many ms (TimeoutError). */
+  timeoutMs?: number;
+  /** Answer a pending ExpectSpeech with this text (default true when one is pending). */
+  followUp?: boolean;
+}
+
+/** The follow-up that an ExpectSpeech asked for (spec 4.8). */
+export interface PendingExpectSpeech {
+  expectSpeechId: string;
+  explicit: boolean;
+  timeoutInMilliseconds?: number;
+  dialogRequestId?: string;
+}
+
+/** Events a CicClient emits. */
+export interface CicClientEvents {
+  directive: [ReceivedDirective];
+  skipped: [SkippedDirective];
+  audio: [AudioInfo];
+  trace: [string];
+  notice: [string];
+}
+
+const REFUSED_STREAM = http2.constants.NGHTTP2_REFUSED_STREAM;
+
+/**
+ * The CIC client: one HTTP/2 connection carrying the downchannel, PINGs and every event
+ * (spec 1.3); reconnects on GOAWAY, dead PINGs and ended downchannels; routes directives by
+ * dialogRequestId (spec 4.3). Directives arrive as `directive` events, in order of arrival.
+ */
+export class CicClient extends EventEmitter<CicClientEvents> {
+  private readonly url: URL;
+  private readonly opts: ClientOptions;
+  private readonly timers: Timers;
+  private readonly backoff: ReconnectBackoff;
+  private readonly router = new DialogRouter();
+  readonly state: ClientState = defaultClientState();
+  private conn: CicConnection | undefined;
+  private establishing: Promise<CicConnection> | undefined;
+  private everConnected = false;
+  private closing = false;
+  private readonly connections = new Set<CicConnection>();
+  private expect: PendingExpectSpeech | undefined;
+  private readonly handlerContext: HandlerContext;
+
+  constructor(options: ClientOptions) {
+    super();
+    this.opts = options;
+    this.url = typeof options.url === 'string' ? new URL(options.url) : options.url;
+    if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
+      throw new UsageError(`server URL must start with https:// or http:// (got ${this.url.protocol})`);
+    }
+    if (!options.token) throw new AuthError('no access token given');
+    this.timers = options.timers ?? systemTimers;
+    this.backoff = new ReconnectBackoff(this.timers, options.backoff);
+    this.handlerContext = {
+      state: this.state,
+      expectSpeech: (info) => {
+        this.expect = info;
+      },
+    };
+  }
+
+  /** The follow-up an ExpectSpeech is waiting for, if any. */
+  get pendingExpectSpeech(): PendingExpectSpeech | undefined {
+    return this.expect;
+  }
+
+  /** The dialogRequestId of the last request sent. */
+  get currentDialogRequestId(): string | undefined {
+    return this.router.current;
+  }
+
+  private trace(line: string): void {
+    if (this.listenerCount('trace') > 0) this.emit('trace', redact(line, this.opts.token));
+  }
+
+  /** Opens the connection and the downchannel and waits for Clova.Hello. */
+  async connect(): Promise<void> {
+    await this.ready();
+  }
+
+  /** A connection that has its Hello and has not had GOAWAY; opens one if needed. */
+  private ready(): Promise<CicConnection> {
+    if (this.closing) return Promise.reject(new ConnectionError('client is closed', 'E_CLOSED'));
+    if (this.conn && !this.conn.draining && !this.conn.closed) return Promise.resolve(this.conn);
+    this.establishing ??= this.establish().finally(() => {
+      this.establishing = undefined;
+    });
+    return this.establishing;
+  }
+
+  private retryable(err: unknown): ReconnectReason | undefined {
+    if (err instanceof ServerError && err.status === 429) return 'status-429';
+    if (err instanceof ConnectionError && (err.code === 'E_GOAWAY' || err.code === 'E_DOWNCHANNEL')) return 'goaway';
+    if (!this.everConnected) return undefined; // first contact: fail fast with the real reason
+    if (err instanceof AuthError) return undefined;
+    return 'error';
+  }
+
+  private async establish(first: ReconnectReason | undefined = undefined): Promise<CicConnection> {
+    let reason = first;
+    for (let attempt = 0; ; attempt++) {
+      if (reason !== undefined || attempt > 0) {
+        const delay = this.backoff.nextDelay(reason ?? 'error');
+        if (delay > 0) this.trace(`reconnect: waiting ${delay} ms (${reason ?? 'retry'})`);
+        await sleep(this.timers, delay);
+      }
+      if (this.closing) throw new ConnectionError('client is closed', 'E_CLOSED');
+      const conn = this.newConnection();
+      try {
+        await conn.connect();
+        this.backoff.noteRequest();
+        await conn.openDownchannel();
+        this.backoff.noteSuccess();
+      } catch (err) {
+        conn.destroy();
+        this.connections.delete(conn);
+        const r = this.retryable(err);
+        if (r === undefined || this.closing) throw err;
+        this.trace(`connection attempt failed (${(err as Error).message}); will retry`);
+        this.emit('notice', `${(err as Error).message}; retrying`);
+        reason = r;
+        continue;
+      }
+      if (this.closing) {
+        conn.destroy();
+        throw new ConnectionError('client is closed', 'E_CLOSED');
+      }
+      conn.startKeepAlive();
+      const previous = this.conn;
+      this.conn = conn;
+      if (previous && previous !== conn) previous.closeGracefully();
+      this.everConnected = true;
+      this.trace(`conn#${conn.id}: ready (Clova.Hello received)`);
+      return conn;
+    }
+  }
+
+  private newConnection(): CicConnection {
+    const conn = new CicConnection({
+      url: this.url,
+      token: this.opts.token,
+      userAgent: this.opts.userAgent,
+      extraCa: this.opts.extraCa,
+      deviceTags: this.opts.deviceTags,
+      timers: this.timers,
+      helloTimeoutMs: this.opts.helloTimeoutMs ?? 10000,
+      keepAlive: this.opts.keepAlive ?? {},
+      sink: this.opts.attachments,
+      trace: (l) => this.trace(l),
+      downchannelDirective: (m, id) => this.accept(m, 'downchannel', id, false),
+      audio: (a) => this.emit('audio', a),
+    });
+    this.connections.add(conn);
+    conn.on('goaway', () => {
+      if (this.conn === conn) {
+        this.emit('notice', 'server sent GOAWAY: moving to a new connection');
+        this.replace('goaway');
+      }
+      if (!conn.hasDownchannel) conn.closeGracefully();
+    });
+    conn.on('dead', (reason: string) => {
+      this.emit('notice', `connection lost (${reason}): reconnecting`);
+      conn.destroy();
+      if (this.conn === conn) this.replace('error');
+    });
+    conn.on('downchannel-ended', () => {
+      if (this.closing || this.conn !== conn) {
+        if (conn.draining) conn.closeGracefully();
+        return;
+      }
+      if (conn.draining || conn.closed) return;
+      this.trace(`conn#${conn.id}: downchannel ended: reopening`);
+      void this.reopenDownchannel(conn);
+    });
+    conn.on('closed', () => {
+      this.connections.delete(conn);
+      if (this.conn === conn && !this.closing) {
+        this.conn = undefined;
+        this.emit('notice', 'connection closed: reconnecting');
+        this.replace('error');
+      }
+    });
+    return conn;
+  }
+
+  /** Opens a replacement connection in the background (its errors surface on the next request). */
+  private replace(reason: ReconnectReason): void {
+    if (this.closing || this.establishing) return;
+    this.establishing = this.establish(reason).finally(() => {
+      this.establishing = undefined;
+    });
+    this.establishing.catch((err: Error) => this.emit('notice', `reconnect failed: ${err.message}`));
+  }
+
+  private async reopenDownchannel(conn: CicConnection): Promise<void> {
+    for (let reason: ReconnectReason = 'ended'; ; ) {
+      await sleep(this.timers, this.backoff.nextDelay(reason));
+      if (this.closing || this.conn !== conn || conn.draining || conn.closed) return;
+      try {
+        this.backoff.noteRequest();
+        await conn.openDownchannel();
+        this.backoff.noteSuccess();
+        return;
+      } catch (err) {
+        const r = this.retryable(err);
+        if (r === undefined) {
+          this.emit('notice', `downchannel could not be reopened: ${(err as Error).message}`);
+          return;
+        }
+        reason = r;
+      }
+    }
+  }
+
+  /** Routes one directive: stale and unknown ones are skipped, the rest handed on. */
+  private accept(
+    message: DirectiveMessage,
+    source: 'event' | 'downchannel',
+    connectionId: number,
+    answersEventWithoutDialog: boolean,
+  ): 'deliver' | 'discard' {
+    const d = message.directive;
+    const name = qualifiedName(d.header);
+    if (this.router.route(d.header, answersEventWithoutDialog) === 'stale') {
+      this.trace(`skip ${name}: dialogRequestId ${d.header.dialogRequestId} belongs to an older dialog`);
+      this.emit('skipped', { message, reason: 'stale' });
+      return 'discard';
+    }
+    if (!isKnownDirective(d)) {
+      this.trace(`skip ${name}: unknown directive`);
+      this.emit('skipped', { message, reason: 'unknown' });
+      return 'discard';
+    }
+    try {
+      applyDirective(d, this.handlerContext);
+    } catch (err) {
+      this.trace(`handler for ${name} failed: ${(err as Error).message}`);
+    }
+    this.emit('directive', { message, source, connectionId });
+    return 'deliver';
+  }
+
+  /**
+   * Sends TextRecognizer.Recognize (spec 5.2). A pending ExpectSpeech makes it a follow-up with
+   * the same dialogRequestId and its speechId (spec 4.8). Resolves when the response has ended.
+   */
+  async sendText(text: string, options: TextOptions = {}): Promise<EventResult> {
+    if (text.trim().length === 0) throw new UsageError('the utterance is empty');
+    const expect = options.followUp === false ? undefined : this.expect;
+    this.expect = undefined;
+    const dialogRequestId = expect?.dialogRequestId ?? (expect ? this.router.current : undefined) ?? newId();
+    const event = buildTextRecognize(
+      expect ? { text, speechId: expect.expectSpeechId, explicit: expect.explicit } : { text },
+      dialogRequestId,
+      buildContext(this.state),
+    );
+    return this.sendEvent(event, options.timeoutMs);
+  }
+
+  /**
+   * Sends one event (metadata part only) on the downchannel's connection and reads its response.
+   * A stream the server refused (GOAWAY race) is sent again on the new connection.
+   */
+  async sendEvent(event: EventMessage, timeoutMs?: number): Promise<EventResult> {
+    const deadline = timeoutMs !== undefined ? this.timers.now() + timeoutMs : undefined;
+    const work = (async () => {
+      for (let attempt = 0; ; attempt++) {
+        const conn = await this.ready();
+        try {
+          return await this.postOnce(conn, event);
+        } catch (err) {
+          if (err instanceof RetryOnNewConnection && attempt < 3) {
+            this.trace(`event not processed by the server (${err.message}): sending it on a new connection`);
+            continue;
+          }
+          throw err;
+        }
+      }
+    })();
+    if (deadline === undefined) return work;
+    let timer;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.timers.setTimeout(
+        () => reject(new TimeoutError(`no answer within ${timeoutMs} ms; raise --timeout or check the server`)),
+        Math.max(0, deadline - this.timers.now()),
+      );
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      this.timers.clearTimeout(timer);
+      this.abortInFlight = undefined;
+      work.catch(() => undefined);
+    }
+  }
+
+  private abortInFlight: (() => void) | undefined;
+
+  private postOnce(conn: CicConnection, event: EventMessage): Promise<EventResult> {
+    const encoder = new MultipartEncoder();
+    const dialogRequestId = event.event.header.dialogRequestId;
+    const name = qualifiedName(event.event.header);
+    let stream: ClientHttp2Stream;
+    try {
+      stream = conn.request({ ':method': 'POST', ':path': '/v1/events', 'content-type': encoder.contentType() });
+    } catch (err) {
+      return Promise.reject(new RetryOnNewConnection((err as Error).message));
+    }
+    const body = Buffer.concat([encoder.part(METADATA_PART_HEADERS, JSON.stringify(event)), encoder.end()]);
+    this.trace(`conn#${conn.id}: POST /v1/events ${name} (${body.length} B, dialogRequestId=${dialogRequestId ?? '-'})`);
+    return new Promise<EventResult>((resolve, reject) => {
+      let gotResponse = false;
+      let settled = false;
+      let delivered = 0;
+      let exception: EventResult['exception'];
+      const done = (err: Error | undefined, result?: EventResult) => {
+        if (settled) return;
+        settled = true;
+        if (err) reject(err);
+        else resolve(result!);
+      };
+      this.abortInFlight = () => stream.close(http2.constants.NGHTTP2_CANCEL);
+      stream.end(body, () => {
+        if (dialogRequestId !== undefined) this.router.begin(dialogRequestId);
+      });
+      stream.on('response', (headers) => {
+        gotResponse = true;
+        const status = Number(headers[':status']);
+        const ct = headers['content-type'] as string | undefined;
+        this.trace(`conn#${conn.id} stream ${stream.id}: ${name} -> ${status} ${ct ?? ''}`);
+        const result = (): EventResult => {
+          const r: EventResult = { status, streamId: stream.id ?? 0, connectionId: conn.id, directives: delivered };
+          if (dialogRequestId !== undefined) r.dialogRequestId = dialogRequestId;
+          if (exception) r.exception = exception;
+          return r;
+        };
+        if (status === 204) {
+          stream.resume();
+          stream.on('end', () => done(undefined, result()));
+          return;
+        }
+        if (status < 200 || status >= 300) {
+          void readExceptionDescription(stream, ct).then((d) => done(statusError(`${name}`, status, d)));
+          return;
+        }
+        const boundary = multipartBoundary(ct);
+        if (!boundary) {
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          done(new ServerError(`${name} answered ${status} with unexpected content-type "${ct ?? ''}"`, status));
+          return;
+        }
+        const reader = new ResponseReader(
+          boundary,
+          {
+            directive: (m) => {
+              const h = m.directive.header;
+              if (h.namespace === 'System' && h.name === 'Exception') {
+                const p = m.directive.payload ?? {};
+                exception = { code: p.code, description: typeof p.description === 'string' ? p.description : undefined };
+              }
+              const decision = this.accept(m, 'event', conn.id, dialogRequestId === undefined);
+              if (decision === 'deliver') delivered++;
+              return decision;
+            },
+            audio: (a) => this.emit('audio', a),
+            trace: (l) => this.trace(`conn#${conn.id} stream ${stream.id}: ${l}`),
+          },
+          this.opts.attachments,
+          false,
+        );
+        pipeToReader(stream, reader).then(
+          () => done(undefined, result()),
+          (err: Error) =>
+            done(
+              err instanceof ClovaError
+                ? new ServerError(`${name} response could not be read: ${err.message}`, status)
+                : new ConnectionError(`${name} response broke off: ${err.message}; the request was abandoned`, 'E_ABANDONED'),
+            ),
+        );
+      });
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (gotResponse) return; // pipeToReader reports it
+        if (this.refusedByServer(conn, stream)) done(new RetryOnNewConnection(err.message));
+        else done(this.lostError(conn, name, err.message));
+      });
+      stream.on('close', () => {
+        if (gotResponse || settled) return;
+        if (this.refusedByServer(conn, stream)) done(new RetryOnNewConnection(`stream closed with code ${stream.rstCode}`));
+        else done(this.lostError(conn, name, `stream closed with code ${stream.rstCode}`));
+      });
+    });
+  }
+
+  private lostError(conn: CicConnection, name: string, detail: string): ConnectionError {
+    const why = conn.deadReason ?? detail;
+    return new ConnectionError(`connection lost before ${name} was answered (${why}); the request was abandoned`, 'E_ABANDONED');
+  }
+
+  /** The server never processed the stream: REFUSED_STREAM, or above GOAWAY's last stream id. */
+  private refusedByServer(conn: CicConnection, stream: ClientHttp2Stream): boolean {
+    if (stream.rstCode === REFUSED_STREAM) return true;
+    return conn.draining && stream.id !== undefined && stream.id > conn.goawayLastStreamId;
+  }
+
+  /** Closes every connection; pending work fails. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.abortInFlight?.();
+    for (const c of this.connections) c.destroy();
+    this.connections.clear();
+    this.conn = undefined;
+  }
+}
+
+/** Internal: the server did not process the request; it is safe to send it again. */
+class RetryOnNewConnection extends Error {}

@@ -1,0 +1,303 @@
+import { EventEmitter } from 'node:events';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
+import { rootCertificates } from 'node:tls';
+import { ConnectionError, type ClovaError } from '../protocol/errors.js';
+import { multipartBoundary } from '../protocol/content-type.js';
+import type { DirectiveMessage } from '../protocol/messages.js';
+import type { AttachmentSink } from './attachments.js';
+import { readExceptionDescription, statusError } from './http-errors.js';
+import { KeepAlive, type KeepAliveOptions } from './keepalive.js';
+import { ResponseReader, type AudioInfo } from './response-reader.js';
+import type { Timers, TimerHandle } from './timers.js';
+
+/** Everything one connection needs to know. */
+export interface ConnectionOptions {
+  url: URL;
+  token: string;
+  userAgent: string;
+  /** Extra trusted CA certificates (PEM), added to Node's defaults. */
+  extraCa?: string;
+  deviceTags?: string;
+  timers: Timers;
+  helloTimeoutMs: number;
+  keepAlive: KeepAliveOptions;
+  sink: AttachmentSink | undefined;
+  trace(line: string): void;
+  /** A downchannel directive other than the first Hello; returns whether it is wanted. */
+  downchannelDirective(message: DirectiveMessage, connectionId: number): 'deliver' | 'discard';
+  audio(info: AudioInfo): void;
+}
+
+let nextConnectionId = 1;
+
+/** Turns a socket/TLS error into a one-line ConnectionError that says what to do. */
+export function connectError(url: URL, err: NodeJS.ErrnoException): ConnectionError {
+  const where = url.origin;
+  const code = err.code ?? '';
+  let msg: string;
+  if (code === 'ECONNREFUSED') msg = `cannot connect to ${where}: connection refused; is the server (or \`clova-cli emulator\`) running?`;
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') msg = `cannot resolve ${url.hostname}; check --server / CLOVA_CIC_URL`;
+  else if (code === 'ETIMEDOUT') msg = `connecting to ${where} timed out`;
+  else if (code === 'ECONNRESET' || code === 'EPIPE') msg = `connection to ${where} was reset`;
+  else if (
+    /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/.test(code) ||
+    /certificate/i.test(err.message)
+  )
+    msg = `TLS handshake with ${where} failed (${code || err.message}); trust the server's CA with --ca-file <pem> or NODE_EXTRA_CA_CERTS`;
+  else if (/EPROTO|wrong version|ALPN/i.test(code + err.message))
+    msg = `TLS/HTTP2 negotiation with ${where} failed (${err.message}); is it an https:// HTTP/2 server?`;
+  else msg = `connection to ${where} failed: ${err.message}${code ? ` (${code})` : ''}`;
+  return new ConnectionError(msg, 'E_CONNECT', { cause: err });
+}
+
+/**
+ * One HTTP/2 connection to CIC with its downchannel and keep-alive (spec 1.3, 2). Emits:
+ * `goaway` (no new streams may start), `dead` (PING unanswered), `downchannel-ended`, `closed`.
+ */
+export class CicConnection extends EventEmitter {
+  readonly id = nextConnectionId++;
+  private session: ClientHttp2Session | undefined;
+  private keepAlive: KeepAlive | undefined;
+  private downchannel: ClientHttp2Stream | undefined;
+  private downchannelReader: ResponseReader | undefined;
+  /** True after GOAWAY: streams in flight finish, new work goes elsewhere. */
+  draining = false;
+  closed = false;
+  /** Why the connection was declared dead, if it was. */
+  deadReason: string | undefined;
+  goawayLastStreamId = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly opts: ConnectionOptions) {
+    super();
+  }
+
+  private baseHeaders(): OutgoingHttpHeaders {
+    const h: OutgoingHttpHeaders = {
+      authorization: `Bearer ${this.opts.token}`,
+      'user-agent': this.opts.userAgent,
+    };
+    if (this.opts.deviceTags) h['x-clova-device-tags'] = this.opts.deviceTags;
+    return h;
+  }
+
+  /** Opens the TCP/TLS connection and the HTTP/2 session. */
+  connect(): Promise<void> {
+    const { url, timers } = this.opts;
+    const options: http2.SecureClientSessionOptions = {};
+    if (url.protocol === 'https:' && this.opts.extraCa) options.ca = [...rootCertificates, this.opts.extraCa];
+    this.opts.trace(`conn#${this.id}: connecting to ${url.origin} (${url.protocol === 'https:' ? 'TLS, ALPN h2' : 'h2c prior knowledge'})`);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const session = http2.connect(url.origin, options);
+      this.session = session;
+      const timer: TimerHandle = timers.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        session.destroy();
+        reject(new ConnectionError(`connecting to ${url.origin} timed out after ${this.opts.helloTimeoutMs} ms`, 'E_CONNECT'));
+      }, this.opts.helloTimeoutMs);
+      session.once('connect', () => {
+        if (settled) return;
+        settled = true;
+        timers.clearTimeout(timer);
+        this.opts.trace(`conn#${this.id}: connected`);
+        resolve();
+      });
+      session.on('error', (err: NodeJS.ErrnoException) => {
+        this.opts.trace(`conn#${this.id}: session error ${err.code ?? ''} ${err.message}`);
+        if (!settled) {
+          settled = true;
+          timers.clearTimeout(timer);
+          reject(connectError(url, err));
+        }
+      });
+      session.on('goaway', (code: number, lastStreamId: number) => {
+        this.opts.trace(`conn#${this.id}: GOAWAY code=${code} lastStreamId=${lastStreamId}`);
+        this.draining = true;
+        this.goawayLastStreamId = lastStreamId;
+        this.emit('goaway', code);
+      });
+      session.on('close', () => {
+        this.closed = true;
+        this.keepAlive?.stop();
+        timers.clearTimeout(timer);
+        this.opts.trace(`conn#${this.id}: closed`);
+        if (!settled) {
+          settled = true;
+          reject(new ConnectionError(`connection to ${url.origin} closed during setup`, 'E_CONNECT'));
+        }
+        this.emit('closed');
+      });
+    });
+  }
+
+  /** Starts PINGs; an unanswered PING emits `dead`. */
+  startKeepAlive(): void {
+    const session = this.session;
+    if (!session) return;
+    this.keepAlive = new KeepAlive(
+      { ping: (cb) => session.ping((err) => cb(err)) },
+      this.opts.timers,
+      (reason) => {
+        this.deadReason = reason;
+        this.opts.trace(`conn#${this.id}: dead: ${reason}`);
+        this.emit('dead', reason);
+      },
+      this.opts.keepAlive,
+    );
+    this.keepAlive.start();
+  }
+
+  /** Opens `GET /v1/directives` and resolves once `Clova.Hello` has arrived (spec 2.1-2.2). */
+  openDownchannel(): Promise<void> {
+    const session = this.session;
+    if (!session || this.closed || this.draining) {
+      return Promise.reject(new ConnectionError('connection is not usable for a downchannel', 'E_GOAWAY'));
+    }
+    const { timers, trace } = this.opts;
+    return new Promise((resolve, reject) => {
+      let hello = false;
+      let failed = false;
+      let errorStatus = false;
+      const fail = (err: ClovaError) => {
+        if (hello || failed) return;
+        failed = true;
+        timers.clearTimeout(timer);
+        reject(err);
+      };
+      let stream: ClientHttp2Stream;
+      try {
+        stream = session.request({ ':method': 'GET', ':path': '/v1/directives', ...this.baseHeaders() }, { endStream: true });
+      } catch (err) {
+        reject(new ConnectionError(`cannot open the downchannel: ${(err as Error).message}`, 'E_GOAWAY'));
+        return;
+      }
+      this.downchannel = stream;
+      const timer = timers.setTimeout(() => {
+        fail(new ConnectionError(`no Clova.Hello on the downchannel within ${this.opts.helloTimeoutMs} ms`, 'E_NO_HELLO'));
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }, this.opts.helloTimeoutMs);
+      stream.on('response', (headers) => {
+        const status = Number(headers[':status']);
+        const ct = headers['content-type'] as string | undefined;
+        trace(`conn#${this.id} stream ${stream.id}: downchannel status ${status} ${ct ?? ''}`);
+        if (status !== 200) {
+          errorStatus = true;
+          void readExceptionDescription(stream, ct).then((d) => fail(statusError('the downchannel request', status, d)));
+          return;
+        }
+        const boundary = multipartBoundary(ct);
+        if (!boundary) {
+          fail(new ConnectionError(`downchannel answered with unexpected content-type "${ct ?? ''}"`, 'E_PROTOCOL'));
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          return;
+        }
+        const reader = new ResponseReader(
+          boundary,
+          {
+            directive: (m) => {
+              trace(`conn#${this.id} downchannel: ${m.directive.header.namespace}.${m.directive.header.name}`);
+              if (!hello && m.directive.header.namespace === 'Clova' && m.directive.header.name === 'Hello') {
+                hello = true;
+                timers.clearTimeout(timer);
+                if (!failed) resolve();
+                return 'discard';
+              }
+              return this.opts.downchannelDirective(m, this.id);
+            },
+            audio: (a) => this.opts.audio(a),
+            trace: (l) => trace(`conn#${this.id} downchannel: ${l}`),
+          },
+          this.opts.sink,
+          true,
+        );
+        this.downchannelReader = reader;
+        pipeToReader(stream, reader).then(
+          () => this.downchannelEnded(stream, 'ended'),
+          (err: Error) => this.downchannelEnded(stream, err.message),
+        );
+      });
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        trace(`conn#${this.id} stream ${stream.id ?? '?'}: downchannel error ${err.message}`);
+        fail(new ConnectionError(`downchannel failed: ${err.message}`, 'E_DOWNCHANNEL'));
+      });
+      stream.on('close', () => {
+        if (!hello && !errorStatus) {
+          const goaway = this.draining ? ' (server sent GOAWAY)' : '';
+          fail(new ConnectionError(`downchannel closed before Clova.Hello${goaway}`, this.draining ? 'E_GOAWAY' : 'E_DOWNCHANNEL'));
+        }
+      });
+    });
+  }
+
+  private downchannelEnded(stream: ClientHttp2Stream, reason: string): void {
+    if (this.downchannel !== stream) return;
+    this.downchannel = undefined;
+    this.downchannelReader = undefined;
+    this.opts.trace(`conn#${this.id}: downchannel ${reason}`);
+    this.emit('downchannel-ended', reason);
+  }
+
+  /** True while this connection has an open downchannel. */
+  get hasDownchannel(): boolean {
+    return this.downchannel !== undefined && !this.downchannel.closed;
+  }
+
+  /** Starts a request on this connection; throws when it is draining or closed. */
+  request(headers: OutgoingHttpHeaders): ClientHttp2Stream {
+    if (!this.session || this.closed || this.draining) {
+      throw new ConnectionError('connection is draining (GOAWAY) or closed', 'E_GOAWAY');
+    }
+    return this.session.request({ ...this.baseHeaders(), ...headers });
+  }
+
+  /** Lets streams in flight finish, then closes (after GOAWAY or when done). */
+  closeGracefully(): void {
+    this.keepAlive?.stop();
+    if (this.downchannel && !this.downchannel.closed) this.downchannel.close(http2.constants.NGHTTP2_CANCEL);
+    if (this.session && !this.session.closed) this.session.close();
+  }
+
+  /** Closes at once, failing streams in flight. */
+  destroy(): void {
+    this.keepAlive?.stop();
+    void this.downchannelReader?.abort();
+    this.session?.destroy();
+  }
+}
+
+/**
+ * Pipes a response stream into a reader with backpressure (the stream pauses while the
+ * attachment file catches up). Resolves when the body ended cleanly.
+ */
+export function pipeToReader(stream: ClientHttp2Stream, reader: ResponseReader): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      void reader.abort().finally(() => reject(err));
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        const wait = reader.write(chunk);
+        if (wait) {
+          stream.pause();
+          void wait.then(() => stream.resume());
+        }
+      } catch (err) {
+        fail(err as Error);
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
+    });
+    stream.on('end', () => {
+      if (failed) return;
+      reader.end().then(resolve, (err: Error) => fail(err));
+    });
+    stream.on('error', (err) => fail(err));
+    stream.on('close', () => {
+      if (!stream.readableEnded) fail(new Error(`stream closed before its body ended (code ${stream.rstCode})`));
+    });
+  });
+}

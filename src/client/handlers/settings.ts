@@ -1,0 +1,7 @@
+import type { NamespaceHandler } from './types.js';
+
+/** Settings.* (spec 5.11). */
+export const settingsHandler: NamespaceHandler = {
+  namespace: 'Settings',
+  directives: new Set(['ExpectReport', 'Update', 'UpdateVersionSpec']),
+};

@@ -1,0 +1,18 @@
+import type { Directive } from '../../protocol/messages.js';
+
+/** What a namespace handler may do in response to a directive. */
+export interface HandlerContext {
+  /** Current client-reported state (volume etc.), mutable by handlers. */
+  state: { volume: number; muted: boolean };
+  /** Records the expectSpeechId of an ExpectSpeech so the next turn is a follow-up. */
+  expectSpeech(info: { expectSpeechId: string; explicit: boolean; timeoutInMilliseconds?: number; dialogRequestId?: string }): void;
+}
+
+/** One namespace's knowledge: which directive names exist, and optional behaviour. */
+export interface NamespaceHandler {
+  namespace: string;
+  /** Directive names this client understands in the namespace. */
+  directives: ReadonlySet<string>;
+  /** Applies a directive's side effects (state changes); must not throw on odd payloads. */
+  handle?(directive: Directive, ctx: HandlerContext): void;
+}

@@ -1,0 +1,33 @@
+/** An opaque timer handle. */
+export type TimerHandle = { readonly __timer: unique symbol } | ReturnType<typeof setTimeout>;
+
+/** Clock and timers, injectable so tests can run the spec's minute-long intervals fast. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle | undefined): void;
+  now(): number;
+  /** A random number in [0, 1), for backoff jitter. */
+  random(): number;
+}
+
+/** The real clock. Timers are unref'd so a pending one never keeps the process alive by itself. */
+export const systemTimers: Timers = {
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout(handle) {
+    if (handle !== undefined) clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+  now: () => Date.now(),
+  random: () => Math.random(),
+};
+
+/** Resolves after `ms` on the given timers. */
+export function sleep(timers: Timers, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0) resolve();
+    else timers.setTimeout(resolve, ms);
+  });
+}
