@@ -90,6 +90,8 @@ export interface CicClientEvents {
   audio: [AudioInfo];
   trace: [string];
   notice: [string];
+  /** An event is about to be sent (emitted once per event, not per retry). */
+  request: [EventMessage];
 }
 
 const REFUSED_STREAM = http2.constants.NGHTTP2_REFUSED_STREAM;
@@ -335,6 +337,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
    * A stream the server refused (GOAWAY race) is sent again on the new connection.
    */
   async sendEvent(event: EventMessage, timeoutMs?: number): Promise<EventResult> {
+    this.emit('request', event);
     const deadline = timeoutMs !== undefined ? this.timers.now() + timeoutMs : undefined;
     const work = (async () => {
       for (let attempt = 0; ; attempt++) {

@@ -1,0 +1,19 @@
+import { CommanderError } from 'commander';
+import { ClovaError, ExitCode } from '../protocol/errors.js';
+import { redact } from '../protocol/redact.js';
+
+/** The one place where errors become exit codes (README: "Exit codes"). */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof ClovaError) return err.exitCode;
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return ExitCode.usage;
+  }
+  return ExitCode.internal;
+}
+
+/** A one-line message for an unexpected error (never with the token). */
+export function internalErrorLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return `clova-cli: internal error: ${redact(msg.split('\n')[0] ?? '', process.env.CLOVA_ACCESS_TOKEN)}; rerun with --verbose and report it`;
+}

@@ -1,0 +1,48 @@
+import type { EventResult, ReceivedDirective } from '../../client/client.js';
+import type { AudioInfo } from '../../client/response-reader.js';
+import type { Renderer, RequestInfo } from './renderer.js';
+
+type Write = (line: string) => void;
+
+/** NDJSON on stdout, one object per line (line types are documented in the README). */
+export class JsonRenderer implements Renderer {
+  constructor(
+    private readonly out: Write,
+    private readonly err: Write,
+  ) {}
+
+  private line(value: unknown): void {
+    this.out(JSON.stringify(value) + '\n');
+  }
+
+  request(info: RequestInfo): void {
+    this.line({ type: 'request', text: info.text, dialogRequestId: info.dialogRequestId, followUp: info.followUp });
+  }
+
+  directive(d: ReceivedDirective): void {
+    this.line({ type: 'directive', source: d.source, directive: d.message.directive });
+  }
+
+  audio(a: AudioInfo): void {
+    const h = a.directive.directive.header;
+    this.line({
+      type: 'audio',
+      contentId: a.contentId,
+      bytes: a.bytes,
+      ...(a.path !== undefined ? { path: a.path } : {}),
+      messageId: h.messageId,
+      ...(h.dialogRequestId !== undefined ? { dialogRequestId: h.dialogRequestId } : {}),
+    });
+  }
+
+  response(r: EventResult): void {
+    this.line({ type: 'response', status: r.status, dialogRequestId: r.dialogRequestId, directives: r.directives });
+  }
+
+  notice(message: string): void {
+    this.err(`clova-cli: ${message}\n`);
+  }
+
+
+  close(): void {}
+}

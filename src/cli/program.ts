@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerTextCommand } from './commands/text.js';
+import { packageVersion } from './version.js';
+
+/** The commander program with every command. */
+export function buildProgram(): Command {
+  const program = new Command('clova-cli')
+    .description('Command-line voice client for NAVER CLOVA CIC, with a local CIC emulator')
+    .version(packageVersion, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`clova-cli: ${s.replace(/^error: /, '').replace(/\n+$/, '')}\n`),
+    })
+    .addHelpText(
+      'after',
+      `
+Environment: CLOVA_ACCESS_TOKEN, CLOVA_CIC_URL (default https://prod-ni-cic.clova.ai), CLOVA_USER_AGENT;
+a .env file in the working directory is read first (real variables win).
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 authentication, 4 connection/server/timeout, 130 interrupted.
+Try it offline: clova-cli text "hello" --emulator`,
+    );
+  registerTextCommand(program);
+  registerEmulatorCommand(program);
+  return program;
+}

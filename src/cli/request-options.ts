@@ -1,0 +1,23 @@
+import { Option, type Command } from 'commander';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Adds the options every request command shares (README: "Options of the request commands"). */
+export function addRequestOptions(cmd: Command): Command {
+  return cmd
+    .option('--server <url>', 'CIC base URI, wins over CLOVA_CIC_URL (https:// = TLS, http:// = h2c)')
+    .option('--json', 'NDJSON on stdout, one object per line, for scripts')
+    .option('--save-audio <dir>', 'write each Speak attachment to <dir>/speech-<Content-ID>.mp3')
+    .addOption(new Option('--lang <lang>', 'language of the request').choices(['ko', 'en', 'ja']).default('ko'))
+    .option('--timeout <ms>', 'give up (exit 4) when an answer has not ended within <ms>', '30000')
+    .option('--verbose', 'protocol trace on stderr (token redacted)')
+    .option('--ca-file <pem>', 'extra trusted CA certificate (NODE_EXTRA_CA_CERTS also works)')
+    .option('--emulator', 'start the built-in CIC emulator in-process on 127.0.0.1 and talk to it (no token needed)')
+    .option('--emulator-fault <spec>', 'with --emulator: inject a fault (repeatable; see `clova-cli emulator --help`)', collect)
+    .option('--hello-timeout <ms>', 'how long to wait for Clova.Hello', '10000')
+    .option('--ping-interval <ms>', 'HTTP/2 PING interval', '60000')
+    .option('--ping-timeout <ms>', 'PING ACK deadline before the connection counts as dead', '10000')
+    .option('--no-color', 'no colours (NO_COLOR also works)');
+}

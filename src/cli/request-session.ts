@@ -1,0 +1,100 @@
+import chalk, { Chalk } from 'chalk';
+import ora from 'ora';
+import { CicClient } from '../client/client.js';
+import { DirectoryAttachmentSink } from '../client/attachments.js';
+import { ClovaError, InterruptedError } from '../protocol/errors.js';
+import { redact } from '../protocol/redact.js';
+import type { RequestSettings } from './config.js';
+import { HumanRenderer } from './output/human.js';
+import { JsonRenderer } from './output/json.js';
+import type { Renderer } from './output/renderer.js';
+
+/** What a request command works with. */
+export interface RequestSession {
+  client: CicClient;
+  renderer: Renderer;
+  settings: RequestSettings;
+}
+
+const write = (stream: NodeJS.WriteStream) => (s: string) => {
+  stream.write(s);
+};
+
+/** Chooses the renderer: NDJSON with --json; colour only on a TTY without NO_COLOR/--no-color. */
+export function makeRenderer(settings: RequestSettings, colorOption: boolean | undefined): Renderer {
+  if (settings.json) return new JsonRenderer(write(process.stdout), write(process.stderr));
+  const colorAllowed = colorOption !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
+  const level = colorAllowed && process.stdout.isTTY ? (chalk.level || 1) : 0;
+  const spinner =
+    process.stderr.isTTY && !settings.verbose
+      ? (text: string) => ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true })
+      : undefined;
+  return new HumanRenderer(write(process.stdout), write(process.stderr), new Chalk({ level }), spinner);
+}
+
+/**
+ * Runs `work` with a connected client: starts the in-process emulator for --emulator, wires
+ * output and the --verbose trace, turns SIGINT into exit 130, and always closes everything.
+ */
+export async function runRequestSession(
+  settings: RequestSettings,
+  renderer: Renderer,
+  work: (session: RequestSession) => Promise<void>,
+): Promise<void> {
+  let stopEmulator: (() => Promise<void>) | undefined;
+  let url = settings.url;
+  const trace = (line: string) => {
+    if (settings.verbose) process.stderr.write(`[trace] ${redact(line, settings.token)}\n`);
+  };
+  if (settings.emulator) {
+    const { startEmulator } = await import('../emulator/index.js');
+    const emulator = await startEmulator({
+      host: '127.0.0.1',
+      port: 0,
+      faults: settings.emulatorFaults,
+      log: settings.verbose ? (l: string) => trace(`emulator: ${l}`) : undefined,
+    });
+    stopEmulator = () => emulator.close();
+    url = new URL(emulator.url);
+    trace(`emulator listening on ${emulator.url}`);
+  }
+  const client = new CicClient({
+    url: url!,
+    token: settings.token!,
+    userAgent: settings.userAgent,
+    extraCa: settings.extraCa,
+    attachments: settings.saveAudioDir ? new DirectoryAttachmentSink(settings.saveAudioDir) : undefined,
+    helloTimeoutMs: settings.helloTimeoutMs,
+    keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
+  });
+  client.on('trace', trace);
+  client.on('directive', (d) => renderer.directive(d));
+  client.on('audio', (a) => renderer.audio(a));
+  client.on('notice', (m) => renderer.notice(m));
+
+  let interrupted: (() => void) | undefined;
+  const onSigint = new Promise<never>((_, reject) => {
+    interrupted = () => reject(new InterruptedError('interrupted by the user (Ctrl-C); nothing more was sent'));
+  });
+  const sigint = () => interrupted?.();
+  process.once('SIGINT', sigint);
+  process.once('SIGTERM', sigint);
+  try {
+    await Promise.race([
+      (async () => {
+        trace(`connecting to ${url!.origin} as "${settings.userAgent}"`);
+        await client.connect();
+        await work({ client, renderer, settings });
+      })(),
+      onSigint,
+    ]);
+  } finally {
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigint);
+    renderer.close();
+    await client.close();
+    await stopEmulator?.().catch(() => undefined);
+  }
+}
+
+export { ClovaError };
