@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isValidUserAgent } from '../../src/protocol/user-agent.js';
+import { ndjson, runCli } from '../helpers/cli.js';
+import { emulator, TOKEN } from '../helpers/emulator.js';
+
+const env = (url: string) => ({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: url });
+
+describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
+  it('prints the answer for people, on one connection, downchannel first', async () => {
+    const emu = await emulator();
+    const r = await runCli(['text', 'hello'], { env: env(emu.url) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/CLOVA: .*(Hello|Hi)/i);
+    expect(r.stdout).toContain('SpeechSynthesizer.Speak');
+    expect(r.stdout).not.toMatch(/\u001b\[/); // no colour when stdout is not a terminal
+    const rec = emu.record;
+    expect(rec.connections).toHaveLength(1);
+    expect(rec.downchannels).toHaveLength(1);
+    expect(rec.events).toHaveLength(1);
+    const dc = rec.requests.find((q) => q.path === '/v1/directives')!;
+    const ev = rec.requests.find((q) => q.path === '/v1/events')!;
+    expect(dc.at).toBeLessThanOrEqual(ev.at);
+    expect(ev.connectionId).toBe(dc.connectionId);
+    expect(rec.downchannels[0]!.helloAt!).toBeLessThanOrEqual(ev.at);
+    for (const q of rec.requests) {
+      expect(q.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(isValidUserAgent(String(q.headers['user-agent']))).toBe(true);
+    }
+    expect(String(ev.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=[0-9a-f]{32}$/);
+    const e = rec.events[0]!;
+    expect(e.message.event.header).toMatchObject({ namespace: 'TextRecognizer', name: 'Recognize' });
+    expect(e.message.event.header.dialogRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(e.message.event.payload).toEqual({ text: 'hello' });
+    expect(e.parts.map((p) => p.name)).toEqual(['metadata']);
+    const ctx = e.message.context.map((c) => `${c.header.namespace}.${c.header.name}`);
+    expect(ctx).toEqual(expect.arrayContaining(['Alerts.AlertsState', 'AudioPlayer.PlaybackState', 'Device.Audio', 'Device.Display', 'Speaker.VolumeState']));
+  });
+
+  it('--json prints NDJSON only: every directive as received, with its dialogRequestId', async () => {
+    const emu = await emulator();
+    const r = await runCli(['text', 'what is the weather', '--json'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const lines = ndjson(r.stdout);
+    const dialog = emu.record.events[0]!.message.event.header.dialogRequestId;
+    expect(lines[0]).toMatchObject({ type: 'request', text: 'what is the weather', dialogRequestId: dialog, followUp: false });
+    const directives = lines.filter((l) => l.type === 'directive');
+    expect(directives.map((d) => `${d.directive.header.namespace}.${d.directive.header.name}`)).toEqual(
+      expect.arrayContaining(['SpeechSynthesizer.Speak', 'Clova.RenderText', 'Clova.RenderTemplate']),
+    );
+    for (const d of directives) {
+      expect(Object.keys(d.directive).sort()).toEqual(['header', 'payload']);
+      expect(d.directive.header.dialogRequestId).toBe(dialog);
+      expect(d.source).toBe('event');
+    }
+    expect(lines.at(-1)).toMatchObject({ type: 'response', status: 200, dialogRequestId: dialog });
+    expect(lines.filter((l) => l.type === 'audio')).toHaveLength(1);
+  });
+
+  it('--save-audio writes a 2 MB attachment byte-exact although it came in small frames', async () => {
+    const emu = await emulator({ faults: ['attachment-size=2000000', 'slow-frames=997'] });
+    const dir = join(mkdtempSync(join(tmpdir(), 'clova-e2e-')), 'speech');
+    const r = await runCli(['text', 'hello', '--json', '--save-audio', dir], { env: env(emu.url), timeoutMs: 60000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const audio = ndjson(r.stdout).filter((l) => l.type === 'audio');
+    expect(audio).toHaveLength(1);
+    const saved = readFileSync(audio[0]!.path);
+    expect(audio[0]!.path).toContain(audio[0]!.contentId);
+    expect(saved.length).toBeGreaterThanOrEqual(2000000);
+    expect(audio[0]!.bytes).toBe(saved.length);
+    const sent = emu.record.attachments.find((a) => a.contentId === audio[0]!.contentId)!;
+    expect(sent.bytes).toBe(saved.length);
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(sent.sha256);
+    expect(readdirSync(dir)).toEqual([`speech-${audio[0]!.contentId}.mp3`]);
+  });
+
+  it('shows a directive pushed on the downchannel', async () => {
+    const emu = await emulator({ pushEverySeconds: 30 });
+    const r = await runCli(['text', 'hello', '--json'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const push = ndjson(r.stdout).find((l) => l.type === 'directive' && l.source === 'downchannel');
+    expect(push?.directive.header).toMatchObject({ namespace: 'Notifier', name: 'Notify' });
+    const human = await runCli(['text', 'hello'], { env: env(emu.url) });
+    expect(human.stdout).toMatch(/Notifier\.Notify.*\(downchannel\)/);
+  });
+
+  it('discards a late directive of an older dialog of this client', async () => {
+    const emu = await emulator({ faults: ['stale-directive'] });
+    const r = await runCli(['text', 'hello', 'what time is it', '--json', '--verbose'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const texts = ndjson(r.stdout)
+      .filter((l) => l.type === 'directive' && l.directive.header.name === 'RenderText')
+      .map((l) => l.directive.payload.text as string);
+    expect(texts).toHaveLength(2);
+    expect(texts.join('\n')).not.toContain('stale answer');
+    expect(r.stderr).toMatch(/older dialog/);
+    const [first, second] = emu.record.events.map((e) => e.message.event.header.dialogRequestId);
+    expect(first).not.toBe(second);
+  });
+
+  it('skips an unknown directive and keeps the others', async () => {
+    const emu = await emulator({ faults: ['unknown-directive'] });
+    const r = await runCli(['text', 'hello', '--json', '--verbose'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const names = ndjson(r.stdout)
+      .filter((l) => l.type === 'directive')
+      .map((l) => `${l.directive.header.namespace}.${l.directive.header.name}`);
+    expect(names).toEqual(['SpeechSynthesizer.Speak', 'Clova.RenderText']);
+    expect(r.stderr).toMatch(/Unknown\.FutureDirective: unknown directive/);
+  });
+
+  it('keeps the order of 20 directives cut into tiny frames', async () => {
+    const emu = await emulator({ faults: ['extra-directives=20', 'slow-frames=7'] });
+    const r = await runCli(['text', 'hello', '--json'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const extra = ndjson(r.stdout)
+      .filter((l) => l.type === 'directive' && /^directive \d+$/.test(l.directive.payload.text ?? ''))
+      .map((l) => l.directive.payload.text);
+    expect(extra).toEqual(Array.from({ length: 20 }, (_, i) => `directive ${i + 1}`));
+  });
+
+  it('treats 204 as a normal, empty answer', async () => {
+    const emu = await emulator({ faults: ['event-status=204'] });
+    const r = await runCli(['text', 'hello', '--json'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const lines = ndjson(r.stdout);
+    expect(lines.filter((l) => l.type === 'directive')).toEqual([]);
+    expect(lines.at(-1)).toMatchObject({ type: 'response', status: 204 });
+    const human = await runCli(['text', 'hello'], { env: env(emu.url) });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('204');
+  });
+
+  it('follows a two-turn dialog: the follow-up carries the same dialogRequestId and the speechId', async () => {
+    const emu = await emulator();
+    const r = await runCli(['text', 'order a pizza', 'large', '--json'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const lines = ndjson(r.stdout);
+    const expect1 = lines.find((l) => l.type === 'directive' && l.directive.header.name === 'ExpectSpeech')!;
+    const [first, second] = emu.record.events.map((e) => e.message.event);
+    expect(second!.header.dialogRequestId).toBe(first!.header.dialogRequestId);
+    expect(second!.payload).toMatchObject({ text: 'large', speechId: expect1.directive.payload.expectSpeechId, explicit: false });
+    expect(lines.filter((l) => l.type === 'request').map((l) => l.followUp)).toEqual([false, true]);
+    const last = lines.filter((l) => l.type === 'directive' && l.directive.header.name === 'RenderText').at(-1)!;
+    expect(last.directive.payload.text).toMatch(/large/i);
+  });
+
+  it('reads utterances from stdin with "-"', async () => {
+    const emu = await emulator();
+    const r = await runCli(['text', '-', '--json'], { env: env(emu.url), input: 'hello\n\nwhat time is it\n' });
+    expect(r.code).toBe(0);
+    expect(emu.record.events.map((e) => e.message.event.payload.text)).toEqual(['hello', 'what time is it']);
+  });
+
+  it('answers Korean in Korean', async () => {
+    const emu = await emulator();
+    const r = await runCli(['text', '안녕', '--json'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const speak = ndjson(r.stdout).find((l) => l.type === 'directive' && l.directive.header.name === 'Speak')!;
+    expect(speak.directive.payload.ttsLang).toBe('ko');
+  });
+
+  it('--emulator runs the embedded emulator with no token and no server', async () => {
+    const r = await runCli(['text', 'hello', '--emulator']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/CLOVA: /);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { CicClient, type ReceivedDirective } from '../../../src/client/client.js';
+import { AuthError, ConnectionError } from '../../../src/protocol/errors.js';
+import { emulator, TOKEN } from '../../helpers/emulator.js';
+
+const UA = 'clova-cli/clova-cli/0.1.0 (Linux 6.1;x64;node=20.20.2)';
+
+function client(url: string, extra: Partial<ConstructorParameters<typeof CicClient>[0]> = {}) {
+  const c = new CicClient({ url, token: TOKEN, userAgent: UA, ...extra });
+  const directives: ReceivedDirective[] = [];
+  const notices: string[] = [];
+  c.on('directive', (d) => directives.push(d));
+  c.on('notice', (n) => notices.push(n));
+  return { c, directives, notices };
+}
+
+describe('CicClient against the emulator', () => {
+  it('connects, waits for Hello, sends text and routes the answer', async () => {
+    const emu = await emulator();
+    const { c, directives } = client(emu.url);
+    await c.connect();
+    expect(emu.record.downchannels[0]!.helloAt).toBeDefined();
+    const result = await c.sendText('hello');
+    expect(result.status).toBe(200);
+    expect(result.directives).toBe(directives.length);
+    expect(directives.every((d) => d.message.directive.header.dialogRequestId === result.dialogRequestId)).toBe(true);
+    await c.close();
+  });
+
+  it('reopens an ended downchannel at once on the same connection (debounced to 1 s)', async () => {
+    const emu = await emulator({ faults: ['drop-downchannel-after=0.2'] });
+    const { c } = client(emu.url);
+    await c.connect();
+    await emu.waitFor((r) => r.downchannels.filter((d) => d.helloAt !== undefined).length >= 2, 5000);
+    const [a, b] = emu.record.downchannels;
+    expect(b!.connectionId).toBe(a!.connectionId);
+    expect(b!.at - a!.at).toBeGreaterThanOrEqual(1000);
+    expect(emu.record.connections).toHaveLength(1);
+    await c.close();
+  });
+
+  it('replaces a connection whose PING is not acknowledged', async () => {
+    const emu = await emulator({ faults: ['no-ping-ack'] });
+    const { c, notices } = client(emu.url, { keepAlive: { intervalMs: 100, ackTimeoutMs: 150 } });
+    await c.connect();
+    await emu.waitFor((r) => r.connections.length >= 2 && r.downchannels.filter((d) => d.helloAt).length >= 2, 5000);
+    expect(notices.some((n) => /no PING ACK within 150 ms/.test(n))).toBe(true);
+    emu.setFaults([]);
+    await c.close();
+  });
+
+  it('keeps pinging a healthy connection', async () => {
+    const emu = await emulator();
+    const { c } = client(emu.url, { keepAlive: { intervalMs: 50, ackTimeoutMs: 1000 } });
+    await c.connect();
+    await emu.waitFor((r) => (r.connections[0]?.pingsReceived ?? 0) >= 3, 5000);
+    expect(emu.record.connections).toHaveLength(1);
+    await c.close();
+  });
+
+  it('moves to a new connection after GOAWAY and lets the old one finish', async () => {
+    const emu = await emulator({ faults: ['goaway-after-hello'] });
+    const { c } = client(emu.url);
+    await c.connect();
+    const r = await c.sendText('what time is it');
+    expect(r.status).toBe(200);
+    expect(r.connectionId).not.toBe(emu.record.connections[0]!.id);
+    await c.close();
+  });
+
+  it('reports auth and connection failures with typed errors', async () => {
+    const emu = await emulator({ token: 'other' });
+    const { c } = client(emu.url);
+    await expect(c.connect()).rejects.toBeInstanceOf(AuthError);
+    await c.close();
+    const emu2 = await emulator({ faults: ['no-hello'] });
+    const { c: c2 } = client(emu2.url, { helloTimeoutMs: 200 });
+    await expect(c2.connect()).rejects.toBeInstanceOf(ConnectionError);
+    await c2.close();
+  });
+
+  it('answers an ExpectSpeech with a follow-up in the same dialog', async () => {
+    const emu = await emulator();
+    const { c } = client(emu.url);
+    const first = await c.sendText('order a pizza');
+    expect(c.pendingExpectSpeech?.expectSpeechId).toBeDefined();
+    const speechId = c.pendingExpectSpeech!.expectSpeechId;
+    const second = await c.sendText('large');
+    expect(second.dialogRequestId).toBe(first.dialogRequestId);
+    expect(emu.record.events[1]!.message.event.payload).toMatchObject({ speechId, text: 'large' });
+    expect(c.pendingExpectSpeech).toBeUndefined();
+    await c.close();
+  });
+});
