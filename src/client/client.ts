@@ -22,7 +22,7 @@ import { applyDirective, isKnownDirective, type HandlerContext } from './handler
 import { readExceptionDescription, statusError } from './http-errors.js';
 import type { KeepAliveOptions } from './keepalive.js';
 import { ResponseReader, type AudioInfo } from './response-reader.js';
-import { sleep, systemTimers, type Timers } from './timers.js';
+import { sleep, systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 /** How to reach CIC and how patient to be. */
 export interface ClientOptions {
@@ -251,7 +251,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       this.connections.delete(conn);
       if (this.conn === conn && !this.closing) {
         this.conn = undefined;
-        this.emit('notice', 'connection closed: reconnecting');
+        // After GOAWAY or a dead PING the replacement is already on its way and was announced.
+        if (!conn.draining && conn.deadReason === undefined) this.emit('notice', 'connection closed: reconnecting');
         this.replace('error');
       }
     });
@@ -339,11 +340,14 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   async sendEvent(event: EventMessage, timeoutMs?: number): Promise<EventResult> {
     this.emit('request', event);
     const deadline = timeoutMs !== undefined ? this.timers.now() + timeoutMs : undefined;
+    let cancel: (() => void) | undefined;
     const work = (async () => {
       for (let attempt = 0; ; attempt++) {
         const conn = await this.ready();
         try {
-          return await this.postOnce(conn, event);
+          return await this.postOnce(conn, event, (abort) => {
+            cancel = abort;
+          });
         } catch (err) {
           if (err instanceof RetryOnNewConnection && attempt < 3) {
             this.trace(`event not processed by the server (${err.message}): sending it on a new connection`);
@@ -354,25 +358,26 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       }
     })();
     if (deadline === undefined) return work;
-    let timer;
+    let timer: TimerHandle | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = this.timers.setTimeout(
-        () => reject(new TimeoutError(`no answer within ${timeoutMs} ms; raise --timeout or check the server`)),
-        Math.max(0, deadline - this.timers.now()),
-      );
+      timer = this.timers.setTimeout(() => {
+        cancel?.();
+        reject(new TimeoutError(`no answer within ${timeoutMs} ms; raise --timeout or check the server`));
+      }, Math.max(0, deadline - this.timers.now()));
     });
     try {
       return await Promise.race([work, timeout]);
     } finally {
       this.timers.clearTimeout(timer);
-      this.abortInFlight = undefined;
       work.catch(() => undefined);
     }
   }
 
-  private abortInFlight: (() => void) | undefined;
-
-  private postOnce(conn: CicConnection, event: EventMessage): Promise<EventResult> {
+  private postOnce(
+    conn: CicConnection,
+    event: EventMessage,
+    registerAbort: (abort: () => void) => void,
+  ): Promise<EventResult> {
     const encoder = new MultipartEncoder();
     const dialogRequestId = event.event.header.dialogRequestId;
     const name = qualifiedName(event.event.header);
@@ -395,7 +400,9 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         if (err) reject(err);
         else resolve(result!);
       };
-      this.abortInFlight = () => stream.close(http2.constants.NGHTTP2_CANCEL);
+      registerAbort(() => {
+        if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+      });
       stream.end(body, () => {
         if (dialogRequestId !== undefined) this.router.begin(dialogRequestId);
       });
@@ -481,7 +488,6 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   /** Closes every connection; pending work fails. */
   async close(): Promise<void> {
     this.closing = true;
-    this.abortInFlight?.();
     for (const c of this.connections) c.destroy();
     this.connections.clear();
     this.conn = undefined;
