@@ -14,6 +14,8 @@ export interface BackoffOptions {
   debounceMs?: number;
 }
 
+const DEBOUNCE_MARGIN_MS = 20;
+
 /** Why a reconnect is needed; decides the delay. */
 export type ReconnectReason = 'ended' | 'error' | 'status-429' | 'goaway';
 
@@ -62,7 +64,8 @@ export class ReconnectBackoff {
     }
     if (reason === 'status-429') delay = Math.max(delay, this.min429);
     const sinceLast = this.timers.now() - this.lastRequestAt;
-    if (sinceLast < this.debounce) delay = Math.max(delay, this.debounce - sinceLast);
+    // The margin absorbs timer granularity, so the server never sees two requests < 1 s apart.
+    if (sinceLast < this.debounce) delay = Math.max(delay, this.debounce - sinceLast + DEBOUNCE_MARGIN_MS);
     return Math.round(delay);
   }
 }

@@ -22,7 +22,7 @@ import { applyDirective, isKnownDirective, type HandlerContext } from './handler
 import { readExceptionDescription, statusError } from './http-errors.js';
 import type { KeepAliveOptions } from './keepalive.js';
 import { ResponseReader, type AudioInfo } from './response-reader.js';
-import { sleep, systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 /** How to reach CIC and how patient to be. */
 export interface ClientOptions {
@@ -148,6 +148,20 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     if (this.listenerCount('trace') > 0) this.emit('trace', redact(line, this.opts.token));
   }
 
+  private readonly waits = new Map<TimerHandle, () => void>();
+
+  /** A reconnect pause that close() cuts short, so a closed client keeps no timer alive. */
+  private wait(ms: number): Promise<void> {
+    if (ms <= 0 || this.closing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const handle = this.timers.setTimeout(() => {
+        this.waits.delete(handle);
+        resolve();
+      }, ms);
+      this.waits.set(handle, resolve);
+    });
+  }
+
   /** Opens the connection and the downchannel and waits for Clova.Hello. */
   async connect(): Promise<void> {
     await this.ready();
@@ -177,7 +191,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       if (reason !== undefined || attempt > 0) {
         const delay = this.backoff.nextDelay(reason ?? 'error');
         if (delay > 0) this.trace(`reconnect: waiting ${delay} ms (${reason ?? 'retry'})`);
-        await sleep(this.timers, delay);
+        await this.wait(delay);
       }
       if (this.closing) throw new ConnectionError('client is closed', 'E_CLOSED');
       const conn = this.newConnection();
@@ -270,7 +284,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
 
   private async reopenDownchannel(conn: CicConnection): Promise<void> {
     for (let reason: ReconnectReason = 'ended'; ; ) {
-      await sleep(this.timers, this.backoff.nextDelay(reason));
+      await this.wait(this.backoff.nextDelay(reason));
       if (this.closing || this.conn !== conn || conn.draining || conn.closed) return;
       try {
         this.backoff.noteRequest();
@@ -488,6 +502,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   /** Closes every connection; pending work fails. */
   async close(): Promise<void> {
     this.closing = true;
+    for (const [handle, resolve] of this.waits) {
+      this.timers.clearTimeout(handle);
+      resolve();
+    }
+    this.waits.clear();
     for (const c of this.connections) c.destroy();
     this.connections.clear();
     this.conn = undefined;

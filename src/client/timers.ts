@@ -10,12 +10,10 @@ export interface Timers {
   random(): number;
 }
 
-/** The real clock. Timers are unref'd so a pending one never keeps the process alive by itself. */
+/** The real clock. Timers keep the process alive: a client waiting to reconnect is still working. */
 export const systemTimers: Timers = {
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
+    return setTimeout(fn, ms);
   },
   clearTimeout(handle) {
     if (handle !== undefined) clearTimeout(handle as ReturnType<typeof setTimeout>);

@@ -51,7 +51,7 @@ describe('errors and exit codes (e2e)', () => {
 
   it('no token: exit 3 and no connection at all', async () => {
     const emu = await emulator();
-    const r = await runCli(['text', 'hello'], { env: env(emu.url, undefined) });
+    const r = await runCli(['text', 'hello'], { env: { CLOVA_CIC_URL: emu.url } });
     expect(r.code).toBe(3);
     expect(oneLine(r.stderr)).toMatch(/CLOVA_ACCESS_TOKEN is not set/);
     expect(emu.record.connections).toEqual([]);

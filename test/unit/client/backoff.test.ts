@@ -31,7 +31,7 @@ describe('ReconnectBackoff', () => {
     const b = new ReconnectBackoff(t);
     b.noteRequest();
     t.advance(300);
-    expect(b.nextDelay('ended')).toBe(700);
+    expect(b.nextDelay('ended')).toBe(720);
     t.advance(2000);
     expect(b.nextDelay('ended')).toBeGreaterThanOrEqual(1000 * 0.8);
   });
