@@ -40,20 +40,23 @@ export class JsonPartAccumulator {
    */
   tryEarly(heldBack: Buffer): unknown {
     if (this.deliveredEarly) return undefined;
-    let last = -1;
-    const tail = heldBack.length > 0 ? heldBack : this.chunks[this.chunks.length - 1];
-    if (!tail) return undefined;
-    for (let i = tail.length - 1; i >= 0; i--) {
-      const c = tail[i]!;
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
-      last = c;
-      break;
-    }
-    if (last !== 0x7d /* } */) return undefined;
+    if (lastNonSpace([...this.chunks, heldBack]) !== 0x7d /* } */) return undefined;
     try {
       return JSON.parse(this.text(heldBack));
     } catch {
       return undefined;
     }
   }
+}
+
+/** The last byte that is not JSON whitespace across the buffers, or -1. */
+function lastNonSpace(buffers: Buffer[]): number {
+  for (let j = buffers.length - 1; j >= 0; j--) {
+    const buf = buffers[j]!;
+    for (let i = buf.length - 1; i >= 0; i--) {
+      const c = buf[i]!;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return c;
+    }
+  }
+  return -1;
 }

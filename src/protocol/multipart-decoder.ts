@@ -243,23 +243,34 @@ export class MultipartDecoder {
 
   private readHeaders(): boolean {
     const b = this.buf;
-    let end: number;
-    let skip: number;
+    let end: number; // end of the header text
+    let crlf: number; // where the CRLF after the header lines starts
     if (b.length >= 2 && b[0] === CR && b[1] === LF) {
       end = 0;
-      skip = 2; // a part with no headers at all
+      crlf = 0; // a part with no headers at all
     } else {
       if (b.length === 1 && b[0] === CR) return false;
       end = b.indexOf(CRLF_CRLF);
       if (end < 0) {
-        if (b.length > this.maxHeaderBytes) this.fail('multipart part header block too large');
+        // +3: up to three bytes of the closing CRLF CRLF may already be here.
+        if (b.length > this.maxHeaderBytes + 3) this.fail('multipart part header block too large');
         return false;
       }
-      skip = end + 4;
+      crlf = end + 2;
     }
     if (end > this.maxHeaderBytes) this.fail('multipart part header block too large');
+    // That CRLF is either the blank line before the body, or the start of the next delimiter
+    // (a part with no body, RFC 2046 allows it). Wait until the bytes tell which.
+    const d = this.delimiter;
+    const rest = b.length - crlf;
+    let bodyStart = crlf + 2;
+    if (rest < d.length) {
+      if (b.compare(d, 0, rest, crlf, b.length) === 0) return false;
+    } else if (b.compare(d, 0, d.length, crlf, crlf + d.length) === 0) {
+      bodyStart = crlf;
+    }
     const headers = this.parseHeaderBlock(b.toString('utf8', 0, end));
-    this.buf = b.subarray(skip);
+    this.buf = b.subarray(bodyStart);
     this.state = 'body';
     this.partCount++;
     this.handler.partBegin(headers);

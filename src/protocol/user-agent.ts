@@ -29,7 +29,9 @@ function grammarString(value: string, fallback: string): string {
 
 /** Percent-encodes a property value so it has only letters, digits, `_-.` and `%`. */
 function urlencodedValue(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*~]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  if (value.length === 0) return 'unknown';
+  // Lone surrogates would make encodeURIComponent throw.
+  return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')).replace(/[!'()*~]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
 /** Reduces a version to plain SemVer `x.y.z[-release][+build]` as the grammar wants it. */
@@ -38,8 +40,10 @@ function semver(version: string): string {
   if (!m) return '0.0.0';
   const clean = (s: string) => s.split('.').filter(Boolean).map((w) => w.replace(/[^A-Za-z0-9_]/g, '_')).join('.');
   let out = `${m[1]}.${m[2]}.${m[3]}`;
-  if (m[4]) out += `-${clean(m[4])}`;
-  if (m[5]) out += `+${clean(m[5])}`;
+  const release = m[4] ? clean(m[4]) : '';
+  const build = m[5] ? clean(m[5]) : '';
+  if (release) out += `-${release}`;
+  if (build) out += `+${build}`;
   return out;
 }
 

@@ -123,6 +123,8 @@ export function scrubDelimiter(body: Buffer, boundary: string): Buffer {
   const delim = Buffer.from(`\r\n--${boundary}`, 'latin1');
   const out = Buffer.from(body);
   for (let i = out.indexOf(delim); i >= 0; i = out.indexOf(delim, i + 1)) out[i] = 0x78; // 'x'
+  // A body that starts with `--boundary` turns the blank line before it into a delimiter too.
+  if (out.subarray(0, delim.length - 2).equals(delim.subarray(2)) && out.length > 0) out[0] = 0x78;
   return out;
 }
 
