@@ -43,8 +43,9 @@ export async function runRequestSession(
 ): Promise<void> {
   let stopEmulator: (() => Promise<void>) | undefined;
   let url = settings.url;
+  const started = Date.now();
   const trace = (line: string) => {
-    if (settings.verbose) process.stderr.write(`[trace] ${redact(line, settings.token)}\n`);
+    if (settings.verbose) process.stderr.write(`[trace +${Date.now() - started}ms] ${redact(line, settings.token)}\n`);
   };
   if (settings.emulator) {
     const { startEmulator } = await import('../emulator/index.js');

@@ -326,6 +326,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     } catch (err) {
       this.trace(`handler for ${name} failed: ${(err as Error).message}`);
     }
+    this.trace(`directive ${name} (${source}${d.header.dialogRequestId ? `, dialogRequestId=${d.header.dialogRequestId}` : ''})`);
     this.emit('directive', { message, source, connectionId });
     return 'deliver';
   }

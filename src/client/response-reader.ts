@@ -115,6 +115,7 @@ export class ResponseReader implements MultipartHandler {
   partBegin(headers: PartHeaders): void {
     const cid = headers.contentId;
     if (headers.isJson) {
+      this.hooks.trace(`part: "${headers.dispositionName ?? ''}" ${headers.mediaType}`);
       this.current = { kind: 'json', acc: new JsonPartAccumulator(), headers };
     } else if (cid !== undefined && cid.length > 0) {
       if (this.attachments.has(cid)) {

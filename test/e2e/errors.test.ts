@@ -107,3 +107,23 @@ describe('errors and exit codes (e2e)', () => {
     expect(r.stderr).toMatch(/abandoned/);
   });
 });
+
+describe('interruption (e2e)', () => {
+  it('Ctrl-C while waiting for the answer: exit 130, one line', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI, baseEnv } = await import('../helpers/cli.js');
+    const emu = await emulator({ faults: ['event-delay=10000'] });
+    const child = spawn(process.execPath, [CLI, 'text', 'hello'], {
+      env: baseEnv({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: emu.url }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    await emu.waitFor((r) => r.events.length === 1, 10000);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(stderr).toMatch(/interrupted/);
+  });
+});

@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { UsageError } from '../../protocol/errors.js';
+import { formatFaultTable, parseFaults, startEmulator, type EmulatorOptions } from '../../emulator/index.js';
+
+interface EmulatorCommandOptions {
+  host: string;
+  port: string;
+  tls?: boolean;
+  cert?: string;
+  key?: string;
+  token?: string;
+  fault?: string[];
+  pushEvery?: string;
+  strictUa?: boolean;
+  quiet?: boolean;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`--port "${text}" is not a port number (0-65535)`);
+  return Number(text);
+}
+
+async function readPem(flag: string, file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN')) throw new UsageError(`${flag} ${file} holds no PEM data`);
+  return text;
+}
+
+/** Turns the command's flags into emulator options; throws UsageError on bad input. */
+async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions> {
+  const options: EmulatorOptions = { host: opts.host, port: parsePort(opts.port) };
+  const faults = opts.fault ?? [];
+  try {
+    parseFaults(faults);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  options.faults = faults;
+  if ((opts.cert === undefined) !== (opts.key === undefined)) throw new UsageError('--cert and --key must be given together');
+  if (opts.cert !== undefined && opts.key !== undefined) {
+    options.cert = await readPem('--cert', opts.cert);
+    options.key = await readPem('--key', opts.key);
+  }
+  options.tls = opts.tls === true || opts.cert !== undefined;
+  if (opts.token !== undefined) {
+    if (!/^\S+$/.test(opts.token)) throw new UsageError('--token must be non-empty and without whitespace');
+    options.token = opts.token;
+  }
+  if (opts.pushEvery !== undefined) {
+    const s = Number(opts.pushEvery);
+    if (!/^\d*\.?\d+$/.test(opts.pushEvery) || !(s > 0)) throw new UsageError(`--push-every "${opts.pushEvery}" is not a positive number of seconds`);
+    options.pushEverySeconds = s;
+  }
+  if (opts.strictUa) options.strictUserAgent = true;
+  if (!opts.quiet) options.log = (line) => process.stderr.write(`${line}\n`);
+  return options;
+}
+
+/** `clova-cli emulator`: runs the local CIC emulator until SIGINT/SIGTERM. */
+export function registerEmulatorCommand(program: Command): void {
+  program
+    .command('emulator')
+    .description('run a local CIC emulator (HTTP/2, h2c or TLS) to develop and test clients offline')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '8443')
+    .option('--tls', 'serve HTTP/2 over TLS (ALPN h2) with a self-signed certificate unless --cert/--key are given')
+    .option('--cert <file>', 'PEM certificate for TLS (implies --tls; needs --key)')
+    .option('--key <file>', 'PEM private key for TLS (needs --cert)')
+    .option('--token <token>', 'accept only this bearer token (default: any non-empty token)')
+    .option('--fault <spec>', 'inject a fault (repeatable), see the list below', collect)
+    .option('--push-every <seconds>', 'push Notifier.Notify on every downchannel after Hello and then every N seconds')
+    .option('--strict-ua', 'answer a missing or malformed User-Agent with 400 (spec 1.5)')
+    .option('--quiet', 'do not log requests to stderr')
+    .addHelpText(
+      'after',
+      `
+Faults (--fault name or --fault name=value):
+${formatFaultTable()}
+
+Example: clova-cli emulator --port 0 --fault slow-frames --fault event-status=500:1`,
+    )
+    .action(async (opts: EmulatorCommandOptions) => {
+      const options = await toOptions(opts);
+      let emulator;
+      try {
+        emulator = await startEmulator(options);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} on ${options.host} is in use: pick another with --port`);
+        if (e.code === 'EACCES') throw new UsageError(`not allowed to listen on port ${options.port}: pick another with --port`);
+        if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UsageError(`cannot listen on --host ${options.host}`);
+        throw err;
+      }
+      process.stdout.write(`CIC emulator listening on ${emulator.url}\n`);
+      if (emulator.certPath) process.stdout.write(`certificate: ${emulator.certPath}\n`);
+      process.stdout.write(
+        `point the client at it: export CLOVA_CIC_URL=${emulator.url}` +
+          (emulator.certPath ? ` and pass --ca-file ${emulator.certPath}` : '') +
+          (options.token === undefined ? ' (any CLOVA_ACCESS_TOKEN works)' : '') +
+          '\n',
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await emulator.close();
+    });
+}
