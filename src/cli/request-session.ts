@@ -25,9 +25,11 @@ export function makeRenderer(settings: RequestSettings, colorOption: boolean | u
   if (settings.json) return new JsonRenderer(write(process.stdout), write(process.stderr));
   const colorAllowed = colorOption !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
   const level = colorAllowed && process.stdout.isTTY ? (chalk.level || 1) : 0;
+  // A terminal that reports no width (some pseudo-terminals) makes ora's line clearing loop: no spinner there.
+  const spinnerColor = level > 0 ? 'cyan' : false;
   const spinner =
-    process.stderr.isTTY && !settings.verbose
-      ? (text: string) => ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true })
+    process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !settings.verbose
+      ? (text: string) => ora({ text, stream: process.stderr, color: spinnerColor as 'cyan', isEnabled: true, discardStdin: false })
       : undefined;
   return new HumanRenderer(write(process.stdout), write(process.stderr), new Chalk({ level }), spinner);
 }

@@ -167,14 +167,29 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     await this.ready();
   }
 
-  /** A connection that has its Hello and has not had GOAWAY; opens one if needed. */
-  private ready(): Promise<CicConnection> {
-    if (this.closing) return Promise.reject(new ConnectionError('client is closed', 'E_CLOSED'));
-    if (this.conn && !this.conn.draining && !this.conn.closed) return Promise.resolve(this.conn);
-    this.establishing ??= this.establish().finally(() => {
-      this.establishing = undefined;
-    });
-    return this.establishing;
+  /**
+   * A connection whose downchannel is open and greeted and which has not had GOAWAY: events are
+   * never posted before Hello (spec 1.3). Waits for a reopening downchannel or a new connection.
+   */
+  private async ready(): Promise<CicConnection> {
+    for (;;) {
+      if (this.closing) throw new ConnectionError('client is closed', 'E_CLOSED');
+      const c = this.conn;
+      if (c?.usable) return c;
+      if (this.reopening) {
+        await this.reopening;
+        continue;
+      }
+      if (c && !c.closed && !c.draining && !this.establishing) {
+        // The downchannel ended and its reopening has not been scheduled yet.
+        this.startReopen(c);
+        continue;
+      }
+      this.establishing ??= this.establish().finally(() => {
+        this.establishing = undefined;
+      });
+      await this.establishing;
+    }
   }
 
   private retryable(err: unknown): ReconnectReason | undefined {
@@ -259,7 +274,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       }
       if (conn.draining || conn.closed) return;
       this.trace(`conn#${conn.id}: downchannel ended: reopening`);
-      void this.reopenDownchannel(conn);
+      this.startReopen(conn);
     });
     conn.on('closed', () => {
       this.connections.delete(conn);
@@ -282,6 +297,16 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     this.establishing.catch((err: Error) => this.emit('notice', `reconnect failed: ${err.message}`));
   }
 
+  private reopening: Promise<void> | undefined;
+
+  private startReopen(conn: CicConnection): void {
+    if (this.reopening) return;
+    this.reopening = this.reopenDownchannel(conn).finally(() => {
+      this.reopening = undefined;
+    });
+    this.reopening.catch(() => undefined);
+  }
+
   private async reopenDownchannel(conn: CicConnection): Promise<void> {
     for (let reason: ReconnectReason = 'ended'; ; ) {
       await this.wait(this.backoff.nextDelay(reason));
@@ -295,8 +320,9 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         const r = this.retryable(err);
         if (r === undefined) {
           this.emit('notice', `downchannel could not be reopened: ${(err as Error).message}`);
-          return;
+          throw err;
         }
+        if (conn.closed || conn.draining) return; // a new connection takes over
         reason = r;
       }
     }

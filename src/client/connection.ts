@@ -113,6 +113,7 @@ export class CicConnection extends EventEmitter {
       });
       session.on('goaway', (code: number, lastStreamId: number) => {
         this.opts.trace(`conn#${this.id}: GOAWAY code=${code} lastStreamId=${lastStreamId}`);
+        if (this.draining) return; // servers may repeat GOAWAY; the first one decides
         this.draining = true;
         this.goawayLastStreamId = lastStreamId;
         this.emit('goaway', code);
@@ -199,6 +200,7 @@ export class CicConnection extends EventEmitter {
               trace(`conn#${this.id} downchannel: ${m.directive.header.namespace}.${m.directive.header.name}`);
               if (!hello && m.directive.header.namespace === 'Clova' && m.directive.header.name === 'Hello') {
                 hello = true;
+                this.greeted = true;
                 timers.clearTimeout(timer);
                 if (!failed) resolve();
                 return 'discard';
@@ -233,14 +235,22 @@ export class CicConnection extends EventEmitter {
   private downchannelEnded(stream: ClientHttp2Stream, reason: string): void {
     if (this.downchannel !== stream) return;
     this.downchannel = undefined;
+    this.greeted = false;
     this.downchannelReader = undefined;
-    this.opts.trace(`conn#${this.id}: downchannel ${reason}`);
+    this.opts.trace(`conn#${this.id}: downchannel ${this.closingLocally ? 'closed by the client' : reason}`);
     this.emit('downchannel-ended', reason);
   }
 
   /** True while this connection has an open downchannel. */
   get hasDownchannel(): boolean {
     return this.downchannel !== undefined && !this.downchannel.closed;
+  }
+
+  private greeted = false;
+
+  /** True when events may be sent: not draining, and the downchannel is open and has said Hello. */
+  get usable(): boolean {
+    return !this.closed && !this.draining && this.greeted && this.hasDownchannel;
   }
 
   /** Starts a request on this connection; throws when it is draining or closed. */
@@ -251,8 +261,11 @@ export class CicConnection extends EventEmitter {
     return this.session.request({ ...this.baseHeaders(), ...headers });
   }
 
+  private closingLocally = false;
+
   /** Lets streams in flight finish, then closes (after GOAWAY or when done). */
   closeGracefully(): void {
+    this.closingLocally = true;
     this.keepAlive?.stop();
     if (this.downchannel && !this.downchannel.closed) this.downchannel.close(http2.constants.NGHTTP2_CANCEL);
     if (this.session && !this.session.closed) this.session.close();
@@ -260,6 +273,7 @@ export class CicConnection extends EventEmitter {
 
   /** Closes at once, failing streams in flight. */
   destroy(): void {
+    this.closingLocally = true;
     this.keepAlive?.stop();
     void this.downchannelReader?.abort();
     this.session?.destroy();

@@ -1,0 +1,82 @@
+import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
+import { newId } from '../protocol/ids.js';
+import type { HandlerContext } from './handlers/types.js';
+import { resizeMp3, speechMp3 } from './mp3.js';
+import { directivePart, type ResponsePart } from './wire.js';
+
+/** `ko` when the text contains Hangul, else `en`: the language the emulator "speaks" it in. */
+export function languageOf(text: string): 'ko' | 'en' {
+  return /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/.test(text) ? 'ko' : 'en';
+}
+
+/** A Speak directive and its MP3 attachment (`url: cid:<Content-ID>`, spec 1.7). */
+export function speakParts(ctx: HandlerContext, text: string, dialogRequestId?: string): ResponsePart[] {
+  const contentId = newId();
+  const speak = buildDirective(
+    'SpeechSynthesizer',
+    'Speak',
+    {
+      format: 'AUDIO_MPEG',
+      token: newId(),
+      ttsLang: languageOf(text),
+      url: `cid:${contentId}`,
+      'x-clova-pause-before': 0,
+    },
+    dialogRequestId,
+  );
+  let mp3 = speechMp3(text);
+  const size = ctx.faults.get('attachment-size');
+  if (size) mp3 = resizeMp3(mp3, size.bytes);
+  return [directivePart(speak), { kind: 'attachment', contentId, bytes: mp3 }];
+}
+
+/** Speak + attachment + `Clova.RenderText`, then `extra` directives: a plain spoken answer. */
+export function spokenAnswer(
+  ctx: HandlerContext,
+  text: string,
+  dialogRequestId: string | undefined,
+  extra: readonly DirectiveMessage[] = [],
+): ResponsePart[] {
+  return [
+    ...speakParts(ctx, text, dialogRequestId),
+    directivePart(buildDirective('Clova', 'RenderText', { text }, dialogRequestId)),
+    ...extra.map(directivePart),
+  ];
+}
+
+/**
+ * The answer to a Recognize turn, with the answer-shaping faults applied: `stale-directive`
+ * (a RenderText of the previous dialog first), `unknown-directive` (before RenderText) and
+ * `extra-directives` (appended).
+ */
+export function recognizeAnswer(
+  ctx: HandlerContext,
+  text: string,
+  dialogRequestId: string,
+  previousDialogRequestId: string | undefined,
+  extra: readonly DirectiveMessage[] = [],
+): ResponsePart[] {
+  const parts = spokenAnswer(ctx, text, dialogRequestId, extra);
+  if (ctx.faults.has('unknown-directive')) {
+    const unknown = directivePart(
+      buildDirective('Unknown', 'FutureDirective', { note: 'clients must skip this' }, dialogRequestId),
+    );
+    const at = parts.findIndex(
+      (p) => p.kind === 'directive' && p.message.directive.header.namespace === 'Clova' && p.message.directive.header.name === 'RenderText',
+    );
+    parts.splice(at < 0 ? parts.length : at, 0, unknown);
+  }
+  const extraCount = ctx.faults.get('extra-directives')?.count ?? 0;
+  for (let i = 1; i <= extraCount; i++) {
+    parts.push(directivePart(buildDirective('Clova', 'RenderText', { text: `directive ${i}` }, dialogRequestId)));
+  }
+  // A follow-up turn reuses its dialog's id, so "the previous dialog" would not be stale at all.
+  if (ctx.faults.has('stale-directive') && previousDialogRequestId && previousDialogRequestId !== dialogRequestId) {
+    parts.unshift(
+      directivePart(
+        buildDirective('Clova', 'RenderText', { text: 'stale answer from an older dialog' }, previousDialogRequestId),
+      ),
+    );
+  }
+  return parts;
+}

@@ -1,0 +1,51 @@
+import type { DirectiveMessage, EventMessage } from '../../protocol/messages.js';
+import type { DialogState } from '../dialog.js';
+import type { ActiveFaults } from '../faults.js';
+import type { ResponsePart } from '../wire.js';
+
+/** The rest of an event request after its metadata part. */
+export interface EventBody {
+  /**
+   * Receives the bytes of every later part as they arrive. Register it synchronously in the
+   * handler: bytes that arrive while nobody listens are discarded.
+   */
+  onData(listener: (partName: string | undefined, chunk: Buffer) => void): void;
+  /** Resolves when the client has ended the body; rejects when it is malformed or the stream is reset. */
+  readonly ended: Promise<void>;
+}
+
+/** What a handler may use. */
+export interface HandlerContext {
+  /** Opaque per-client key (the bearer token; never log it). */
+  readonly client: string;
+  readonly dialog: DialogState;
+  readonly faults: ActiveFaults;
+  readonly body: EventBody;
+  readonly userAgent: string | undefined;
+  /** The emulator's clock (injectable for deterministic answers). */
+  now(): Date;
+  /** Writes a directive to this client's open downchannel; false when there is none. */
+  push(message: DirectiveMessage): boolean;
+  /** One log line (the emulator's request log). */
+  log(line: string): void;
+}
+
+/** What a handler answers. Errors are sent at once; 200/204 after the client has ended the body. */
+export type HandlerResult =
+  | { status: 204 }
+  | {
+      status: 200;
+      parts: ResponsePart[];
+      /** Answer without waiting for the body to end, then reset the stream (U-16 forced answer). */
+      resetAfter?: boolean;
+    }
+  | { status: number; description: string };
+
+/** Handles one event. */
+export type EventHandler = (event: EventMessage, ctx: HandlerContext) => HandlerResult | Promise<HandlerResult>;
+
+/** The handlers of one namespace, by event name. */
+export type NamespaceHandlers = Readonly<Record<string, EventHandler>>;
+
+/** Answers 204: for report-type events (spec 7.8). */
+export const noContent: EventHandler = () => ({ status: 204 });

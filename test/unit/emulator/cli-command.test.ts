@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { Command, CommanderError } from 'commander';
+import { registerEmulatorCommand } from '../../../src/cli/commands/emulator.js';
+import { FAULT_TABLE } from '../../../src/emulator/index.js';
+import { UsageError } from '../../../src/protocol/errors.js';
+
+function program(): { cmd: Command; out: () => string } {
+  let out = '';
+  const cmd = new Command('clova-cli').exitOverride().configureOutput({
+    writeOut: (s) => (out += s),
+    writeErr: (s) => (out += s),
+  });
+  registerEmulatorCommand(cmd);
+  return { cmd, out: () => out };
+}
+
+function run(args: string[]): Promise<unknown> {
+  return program().cmd.parseAsync(['node', 'clova-cli', 'emulator', ...args]);
+}
+
+describe('clova-cli emulator (options)', () => {
+  it('lists every fault in --help', async () => {
+    const p = program();
+    await expect(p.cmd.parseAsync(['node', 'clova-cli', 'emulator', '--help'])).rejects.toBeInstanceOf(CommanderError);
+    const help = p.out();
+    for (const opt of ['--host', '--port', '--tls', '--cert', '--key', '--token', '--fault', '--push-every', '--strict-ua', '--quiet']) {
+      expect(help).toContain(opt);
+    }
+    for (const f of FAULT_TABLE) expect(help).toContain(f.name + f.value);
+  });
+
+  it('rejects bad options with a one-line usage error (exit code 2) before listening', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--port', 'abc'], /--port "abc" is not a port number/],
+      [['--port', '70000'], /not a port number/],
+      [['--fault', 'bogus'], /unknown fault "bogus"/],
+      [['--fault', 'event-status=abc'], /fault "event-status"/],
+      [['--cert', '/nonexistent.pem'], /--cert and --key must be given together/],
+      [['--cert', '/nonexistent.pem', '--key', '/nonexistent.key'], /--cert \/nonexistent.pem: ENOENT/],
+      [['--push-every', '0'], /--push-every "0" is not a positive number/],
+    ];
+    for (const [args, re] of cases) {
+      const err = await run(args).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, args.join(' ')).toBeInstanceOf(UsageError);
+      expect((err as UsageError).exitCode).toBe(2);
+      expect((err as Error).message).toMatch(re);
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
+});
