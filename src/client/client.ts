@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, on } from 'node:events';
 import http2, { type ClientHttp2Stream } from 'node:http2';
 import {
   AuthError,
@@ -133,6 +133,21 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       },
     };
   }
+
+  /** Directives as an async iterator, in order of arrival; it ends when the client is closed. */
+  async *directives(): AsyncGenerator<ReceivedDirective> {
+    const stop = new AbortController();
+    this.iterators.add(stop);
+    try {
+      for await (const [d] of on(this, 'directive', { signal: stop.signal })) yield d as ReceivedDirective;
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') throw err;
+    } finally {
+      this.iterators.delete(stop);
+    }
+  }
+
+  private readonly iterators = new Set<AbortController>();
 
   /** The follow-up an ExpectSpeech is waiting for, if any. */
   get pendingExpectSpeech(): PendingExpectSpeech | undefined {
@@ -529,6 +544,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   /** Closes every connection; pending work fails. */
   async close(): Promise<void> {
     this.closing = true;
+    for (const it of this.iterators) it.abort();
     for (const [handle, resolve] of this.waits) {
       this.timers.clearTimeout(handle);
       resolve();

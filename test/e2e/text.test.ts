@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isValidUserAgent } from '../../src/protocol/user-agent.js';
-import { ndjson, runCli } from '../helpers/cli.js';
+import { baseEnv, CLI, ndjson, runCli } from '../helpers/cli.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
 
 const env = (url: string) => ({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: url });
@@ -169,5 +169,49 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
     const r = await runCli(['text', 'hello', '--emulator']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/CLOVA: /);
+  });
+});
+
+describe('response quirks the client must accept (e2e)', () => {
+  for (const fault of ['attachment-first', 'shuffle', 'content-id-brackets', 'quirky-content-type', 'form-data-response']) {
+    it(`${fault}: answer shown and speech saved`, async () => {
+      const emu = await emulator({ faults: [fault, 'slow-frames=5'] });
+      const dir = mkdtempSync(join(tmpdir(), 'clova-quirk-'));
+      const r = await runCli(['text', 'what is the weather', '--json', '--save-audio', dir], { env: env(emu.url) });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const lines = ndjson(r.stdout);
+      const names = lines.filter((l) => l.type === 'directive').map((l) => l.directive.header.name).sort();
+      expect(names).toEqual(['RenderTemplate', 'RenderText', 'Speak']);
+      const audio = lines.filter((l) => l.type === 'audio');
+      expect(audio).toHaveLength(1);
+      const sent = emu.record.attachments[0]!;
+      expect(createHash('sha256').update(readFileSync(audio[0]!.path)).digest('hex')).toBe(sent.sha256);
+    });
+  }
+});
+
+describe('colour (e2e through a pseudo-terminal)', () => {
+  const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+  it.skipIf(!script)('colours on a terminal, never with NO_COLOR or when piped', async () => {
+    const emu = await emulator();
+    const cmd = `stty cols 100; ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} text hello`;
+    const { spawn } = await import('node:child_process');
+    const run = (extra: Record<string, string>) =>
+      new Promise<string>((resolve) => {
+        const child = spawn(script!, ['-qec', cmd, '/dev/null'], {
+          env: baseEnv({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: emu.url, TERM: 'xterm', ...extra }),
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+        child.on('close', () => resolve(out));
+        child.stdin.end();
+      });
+    const coloured = await run({});
+    expect(coloured).toMatch(/\u001b\[1m.*Hello! Nice to meet you/);
+    const plain = await run({ NO_COLOR: '1' });
+    expect(plain).toContain('CLOVA: Hello! Nice to meet you.');
+    expect(plain).not.toMatch(/\u001b\[(1|2|3\d)m/);
   });
 });

@@ -1,9 +1,10 @@
+import type { ClientState } from '../../protocol/context.js';
 import type { Directive } from '../../protocol/messages.js';
 
 /** What a namespace handler may do in response to a directive. */
 export interface HandlerContext {
   /** Current client-reported state (volume etc.), mutable by handlers. */
-  state: { volume: number; muted: boolean };
+  state: ClientState;
   /** Records the expectSpeechId of an ExpectSpeech so the next turn is a follow-up. */
   expectSpeech(info: { expectSpeechId: string; explicit: boolean; timeoutInMilliseconds?: number; dialogRequestId?: string }): void;
 }

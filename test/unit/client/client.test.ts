@@ -79,6 +79,26 @@ describe('CicClient against the emulator', () => {
     await c2.close();
   });
 
+  it('offers directives as an async iterator that ends on close, and reports SpeechState after a Speak', async () => {
+    const emu = await emulator();
+    const { c } = client(emu.url);
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const d of c.directives()) seen.push(d.message.directive.header.name);
+    })();
+    await c.sendText('hello');
+    await c.sendText('what time is it');
+    await c.close();
+    await done;
+    expect(seen).toEqual(['Speak', 'RenderText', 'Speak', 'RenderText']);
+    const [first, second] = emu.record.events.map((e) => e.message.context);
+    const names = (ctx: typeof first) => ctx!.map((o) => `${o.header.namespace}.${o.header.name}`);
+    expect(names(first)).not.toContain('SpeechSynthesizer.SpeechState');
+    const state = second!.find((o) => o.header.name === 'SpeechState');
+    expect(state?.payload).toMatchObject({ playerActivity: 'FINISHED' });
+    expect(typeof state?.payload.token).toBe('string');
+  });
+
   it('answers an ExpectSpeech with a follow-up in the same dialog', async () => {
     const emu = await emulator();
     const { c } = client(emu.url);

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FAULT_TABLE } from '../../src/emulator/faults.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const envExample = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+
+describe('documentation stays in step with the code', () => {
+  it('the README lists every emulator fault', () => {
+    for (const f of FAULT_TABLE) expect(readme).toContain(`| \`${f.name}${f.value}\``);
+  });
+
+  it('the README lists every option of the request commands', async () => {
+    const { Command } = await import('commander');
+    const { addRequestOptions } = await import('../../src/cli/request-options.js');
+    const cmd = addRequestOptions(new Command('x'));
+    for (const o of cmd.options) expect(readme).toContain(`\`${o.long}`);
+  });
+
+  it('.env.example and the README document every variable the CLI reads', () => {
+    for (const v of ['CLOVA_ACCESS_TOKEN', 'CLOVA_CIC_URL', 'CLOVA_USER_AGENT']) {
+      expect(envExample).toContain(v);
+      expect(readme).toContain(v);
+    }
+  });
+
+  it('the README gives the two fresh-machine commands', () => {
+    expect(readme).toContain('npm ci && npx clova-cli text "hello" --emulator');
+    expect(readme).toContain('npm ci && npm test');
+  });
+});
