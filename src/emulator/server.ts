@@ -121,6 +121,8 @@ class CicEmulator implements Emulator {
   private readonly sessions = new Map<Http2Session, SessionState>();
   private readonly connections = new Map<number, RecordedConnection>();
   private readonly downchannelOf = new Map<string, Downchannel>();
+  /** When each token last asked for a downchannel (spec 2.4: the 1 s window). */
+  private readonly lastDownchannelRequest = new Map<string, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly sleepers = new Set<() => void>();
   private nextConnectionId = 1;
@@ -379,6 +381,10 @@ class CicEmulator implements Emulator {
     const entry = (status: number) => {
       this.recorder.record.downchannels.push({ connectionId: req.connectionId, streamId: req.streamId, at: req.at, status });
     };
+    // Spec 2.4 digest: one downchannel request per token per second, counted from the previous
+    // request whatever became of it (so a client cannot hammer through 429s).
+    const lastAt = this.lastDownchannelRequest.get(client);
+    this.lastDownchannelRequest.set(client, req.at);
     const injected = this.faults.take('downchannel-status');
     if (injected) {
       entry(injected.status);
@@ -387,12 +393,14 @@ class CicEmulator implements Emulator {
       return;
     }
     const previous = this.downchannelOf.get(client);
+    const tooSoon = lastAt !== undefined && req.at - lastAt < DOWNCHANNEL_WINDOW_MS;
+    const notGreeted = previous !== undefined && !previous.ended && !previous.releasing && !previous.helloSent;
+    if (tooSoon || notGreeted) {
+      entry(429);
+      this.reject(stream, req, 429, 'Too many downchannel requests: one downchannel per token, wait 1 s');
+      return;
+    }
     if (previous && !previous.ended && !previous.releasing) {
-      if (!previous.helloSent || req.at - previous.entry.at < DOWNCHANNEL_WINDOW_MS) {
-        entry(429);
-        this.reject(stream, req, 429, 'Too many downchannel requests: one downchannel per token, wait 1 s');
-        return;
-      }
       this.log(`conn ${previous.connectionId} stream ${previous.entry.streamId} downchannel replaced`);
       void previous.end();
     }
