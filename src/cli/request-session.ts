@@ -86,7 +86,7 @@ export async function runRequestSession(
     await Promise.race([
       (async () => {
         trace(`connecting to ${url!.origin} as "${settings.userAgent}"`);
-        await client.connect();
+        await client.connect({ timeoutMs: settings.timeoutMs });
         await work({ client, renderer, settings });
       })(),
       onSigint,

@@ -52,14 +52,22 @@ export class ReconnectBackoff {
     this.failures = 0;
   }
 
+  /** The longest delay the next nextDelay could give (largest jitter), without advancing the sequence. */
+  peekDelay(reason: ReconnectReason): number {
+    return this.delayFor(this.failures, reason, 1);
+  }
+
   /** Milliseconds to wait before the next downchannel request. */
   nextDelay(reason: ReconnectReason): number {
-    const attempt = this.failures++;
+    return this.delayFor(this.failures++, reason, this.timers.random());
+  }
+
+  private delayFor(attempt: number, reason: ReconnectReason, random: number): number {
     let delay: number;
     if (attempt === 0) delay = 0;
     else {
       const step = Math.min(this.max, this.base * 2 ** Math.min(attempt - 1, 30));
-      const factor = 1 + this.jitter * (2 * this.timers.random() - 1);
+      const factor = 1 + this.jitter * (2 * random - 1);
       delay = Math.min(this.max * (1 + this.jitter), step * factor);
     }
     if (reason === 'status-429') delay = Math.max(delay, this.min429);

@@ -178,9 +178,17 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   }
 
   /** Opens the connection and the downchannel and waits for Clova.Hello. */
-  async connect(): Promise<void> {
-    await this.ready();
+  async connect(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.connectDeadline = options.timeoutMs !== undefined ? this.timers.now() + options.timeoutMs : undefined;
+    try {
+      await this.ready();
+    } finally {
+      this.connectDeadline = undefined;
+    }
   }
+
+  /** Until when first contact may keep retrying (429, 5xx, GOAWAY); undefined: no limit. */
+  private connectDeadline: number | undefined;
 
   /**
    * A connection whose downchannel is open and greeted and which has not had GOAWAY: events are
@@ -210,7 +218,9 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private retryable(err: unknown): ReconnectReason | undefined {
     if (err instanceof ServerError && err.status === 429) return 'status-429';
     if (err instanceof ConnectionError && (err.code === 'E_GOAWAY' || err.code === 'E_DOWNCHANNEL')) return 'goaway';
-    if (!this.everConnected) return undefined; // first contact: fail fast with the real reason
+    if (err instanceof ServerError && err.status >= 500) return 'error'; // back off and reconnect (spec 2.3)
+    // First contact: refused, TLS, DNS, no Hello, 4xx are not going to heal; fail fast with the reason.
+    if (!this.everConnected) return undefined;
     if (err instanceof AuthError) return undefined;
     return 'error';
   }
@@ -235,6 +245,10 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         this.connections.delete(conn);
         const r = this.retryable(err);
         if (r === undefined || this.closing) throw err;
+        if (!this.everConnected && this.connectDeadline !== undefined) {
+          const next = this.timers.now() + this.backoff.peekDelay(r);
+          if (next > this.connectDeadline) throw err; // retrying would pass the caller's deadline
+        }
         this.trace(`connection attempt failed (${(err as Error).message}); will retry`);
         this.emit('notice', `${(err as Error).message}; retrying`);
         reason = r;

@@ -41,3 +41,23 @@ describe('connection handling (e2e)', () => {
     expect(emu.record.downchannels).toHaveLength(1);
   });
 });
+
+describe('server errors on the downchannel (e2e)', () => {
+  it('a 503 on the first downchannel is retried after at least 1 s', async () => {
+    const emu = await emulator({ faults: ['downchannel-status=503:1'] });
+    const r = await runCli(['text', 'hello'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const [a, b] = emu.record.downchannels;
+    expect([a!.status, b!.status]).toEqual([503, 200]);
+    expect(b!.at - a!.at).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('a downchannel that keeps failing ends with exit 4 within --timeout, description shown', async () => {
+    const emu = await emulator({ faults: ['downchannel-status=500:100'] });
+    const r = await runCli(['text', 'hello', '--timeout', '2500'], { env: env(emu.url) });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/500.*Injected fault: status 500/);
+    expect(emu.record.downchannels.length).toBeGreaterThanOrEqual(2);
+    expect(emu.record.events).toEqual([]);
+  });
+});

@@ -45,3 +45,14 @@ describe('ReconnectBackoff', () => {
     expect(b.nextDelay('error')).toBe(0);
   });
 });
+
+describe('ReconnectBackoff.peekDelay', () => {
+  it('gives the largest delay the next step can take and does not advance', () => {
+    const t = new FakeTimers();
+    const b = new ReconnectBackoff(t, { debounceMs: 0 });
+    b.nextDelay('error');
+    expect(b.peekDelay('error')).toBe(1200);
+    expect(b.peekDelay('error')).toBe(1200);
+    expect(b.nextDelay('error')).toBe(1000);
+  });
+});
