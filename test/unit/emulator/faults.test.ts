@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ClientHttp2Session } from 'node:http2';
@@ -8,8 +8,6 @@ import {
   formatFaultTable,
   parseFault,
   startEmulator,
-  type Emulator,
-  type EmulatorOptions,
 } from '../../../src/emulator/index.js';
 import { ActiveFaults } from '../../../src/emulator/faults.js';
 import { newId } from '../../../src/protocol/ids.js';
@@ -26,28 +24,10 @@ import {
   sendEvent,
   shape,
   textEvent,
+  useEmulator,
 } from './h2-client.js';
 
-let emulator: Emulator | undefined;
-const sessions: ClientHttp2Session[] = [];
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator(options);
-  return emulator;
-}
-
-async function session(ca?: string): Promise<ClientHttp2Session> {
-  const s = await connect(emulator!.url, ca);
-  s.on('error', () => undefined);
-  sessions.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-  await Promise.all(sessions.splice(0).map(closeSession));
-});
+const { start, session } = useEmulator();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -281,7 +261,7 @@ describe('event faults', () => {
   });
 
   it('attachment-size pads the Speak attachment with whole MP3 frames', async () => {
-    await start({ faults: ['attachment-size=20000'] });
+    const emulator = await start({ faults: ['attachment-size=20000'] });
     const s = await session();
     await readyDownchannel(s);
     const r = await sendEvent(s, textEvent('hello'));
@@ -291,7 +271,7 @@ describe('event faults', () => {
     expect(att.body.length).toBeLessThan(20000 + 1500);
     expect(looksLikeMp3(att.body)).toBe(true);
     if (hasMpg123) expect(mpg123Decode(att.body).ok).toBe(true);
-    const sent = emulator!.record.attachments.at(-1)!;
+    const sent = emulator.record.attachments.at(-1)!;
     expect(sent).toMatchObject({ contentId: att.headers.contentId, bytes: att.body.length });
     expect(sent.sha256).toBe(createHash('sha256').update(att.body).digest('hex'));
   });
@@ -393,8 +373,11 @@ describe('TLS', () => {
     expect((await sendEvent(s, textEvent('hello'))).status).toBe(200);
     // 127.0.0.1 is in the certificate too.
     const s2 = await connect(`https://127.0.0.1:${emu.port}`, emu.certPem);
-    sessions.push(s2);
-    expect((await request(s2, 'GET', '/ping')).status).toBe(204);
+    try {
+      expect((await request(s2, 'GET', '/ping')).status).toBe(204);
+    } finally {
+      await closeSession(s2);
+    }
   });
 
   it('uses a given certificate and key', async () => {

@@ -1,5 +1,7 @@
 // A bare node:http2 client for the emulator tests: raw bytes and statuses, no clova-cli client code.
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import { afterEach } from 'vitest';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../../src/emulator/index.js';
 import { spawnSync } from 'node:child_process';
 import { multipartBoundary } from '../../../src/protocol/content-type.js';
 import { buildEvent, type DirectiveMessage, type EventMessage } from '../../../src/protocol/messages.js';
@@ -224,4 +226,33 @@ export function mpg123Decode(mp3: Buffer): { ok: boolean; pcmBytes: number; stde
 /** True when the bytes start with an MP3 frame sync or an ID3 tag. */
 export function looksLikeMp3(b: Buffer): boolean {
   return (b.length >= 2 && b[0] === 0xff && (b[1]! & 0xe0) === 0xe0) || b.subarray(0, 3).toString('latin1') === 'ID3';
+}
+
+/**
+ * The emulator and client sessions of one test file: `start` and `session`, all closed after each
+ * test (the emulator first: it ends the downchannels, so sessions have nothing left to wait for).
+ */
+export function useEmulator(): {
+  start(options?: EmulatorOptions): Promise<Emulator>;
+  session(ca?: string): Promise<ClientHttp2Session>;
+} {
+  let emulator: Emulator | undefined;
+  const sessions: ClientHttp2Session[] = [];
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+    await Promise.all(sessions.splice(0).map(closeSession));
+  });
+  return {
+    async start(options = {}) {
+      emulator = await startEmulator(options);
+      return emulator;
+    },
+    async session(ca) {
+      const s = await connect(emulator!.url, ca);
+      s.on('error', () => undefined);
+      sessions.push(s);
+      return s;
+    },
+  };
 }

@@ -1,10 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientHttp2Session } from 'node:http2';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { buildDirective, buildEvent } from '../../../src/protocol/messages.js';
 import {
-  closeSession,
-  connect,
   eventBody,
   openDownchannel,
   readyDownchannel,
@@ -14,28 +10,10 @@ import {
   textEvent,
   TOKEN,
   UA,
+  useEmulator,
 } from './h2-client.js';
 
-let emulator: Emulator | undefined;
-const sessions: ClientHttp2Session[] = [];
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator(options);
-  return emulator;
-}
-
-async function session(url = emulator!.url): Promise<ClientHttp2Session> {
-  const s = await connect(url);
-  sessions.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  // The emulator first: it ends the downchannels, so client sessions have nothing left to wait for.
-  await emulator?.close();
-  emulator = undefined;
-  await Promise.all(sessions.splice(0).map(closeSession));
-});
+const { start, session } = useEmulator();
 
 const HEX60 = /^multipart\/related; boundary=[0-9a-f]{60}$/;
 
