@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isValidBoundary } from '../../../src/protocol/content-type.js';
 import { MultipartError } from '../../../src/protocol/errors.js';
 import { JsonPartAccumulator } from '../../../src/protocol/json-part.js';
-import { MultipartDecoder, type MultipartDecoderOptions } from '../../../src/protocol/multipart-decoder.js';
+import { MultipartDecoder } from '../../../src/protocol/multipart-decoder.js';
 import { MultipartEncoder } from '../../../src/protocol/multipart-encoder.js';
 import { chunksOf, decode, occurrences, scrubDelimiter, splitAt } from './multipart-harness.js';
 
