@@ -20,6 +20,7 @@ export interface RequestOptions {
   pingTimeout: string;
   verbose?: boolean;
   caFile?: string;
+  insecure?: boolean;
   emulator?: boolean;
   emulatorFault?: string[];
   color?: boolean;
@@ -39,6 +40,7 @@ export interface RequestSettings {
   pingTimeoutMs: number;
   verbose: boolean;
   extraCa?: string;
+  insecure: boolean;
   emulator: boolean;
   emulatorFaults: string[];
 }
@@ -166,6 +168,7 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
     pingIntervalMs,
     pingTimeoutMs,
     verbose: opts.verbose === true,
+    insecure: opts.insecure === true,
     emulator,
     emulatorFaults: opts.emulatorFault ?? [],
   };

@@ -6,7 +6,8 @@ import { redact } from '../protocol/redact.js';
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ClovaError) return err.exitCode;
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // --help and --version succeed; help shown because no command was given is a usage error.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     return ExitCode.usage;
   }
   return ExitCode.internal;

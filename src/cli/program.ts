@@ -13,7 +13,9 @@ export function buildProgram(): Command {
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
-      outputError: (s, write) => write(`clova-cli: ${s.replace(/^error: /, '').replace(/\n+$/, '')}\n`),
+      // One line: commander's "(Did you mean …?)" suggestion joins the message.
+      outputError: (s, write) =>
+        write(`clova-cli: ${s.replace(/^error: /, '').replace(/\n+$/, '').replace(/\n\(Did you mean/g, ' (did you mean').replace(/\n/g, ' ')}\n`),
     })
     .addHelpText(
       'after',

@@ -66,11 +66,15 @@ export async function runRequestSession(
     token: settings.token!,
     userAgent: settings.userAgent,
     extraCa: settings.extraCa,
+    insecure: settings.insecure,
     attachments: settings.saveAudioDir ? new DirectoryAttachmentSink(settings.saveAudioDir) : undefined,
     helloTimeoutMs: settings.helloTimeoutMs,
     keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
   });
   client.on('trace', trace);
+  if (settings.insecure && url!.protocol === 'https:') {
+    renderer.notice("warning: --insecure: the server's certificate is not verified");
+  }
   client.on('directive', (d) => renderer.directive(d));
   client.on('audio', (a) => renderer.audio(a));
   client.on('notice', (m) => renderer.notice(m));

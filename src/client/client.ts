@@ -32,6 +32,8 @@ export interface ClientOptions {
   userAgent: string;
   /** Extra trusted CA certificate(s) in PEM. */
   extraCa?: string;
+  /** Do not verify the server certificate (testing only). */
+  insecure?: boolean;
   deviceTags?: string;
   /** Where Speak attachments go; undefined: counted and dropped. */
   attachments?: AttachmentSink;
@@ -274,6 +276,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       token: this.opts.token,
       userAgent: this.opts.userAgent,
       extraCa: this.opts.extraCa,
+      insecure: this.opts.insecure,
       deviceTags: this.opts.deviceTags,
       timers: this.timers,
       helloTimeoutMs: this.opts.helloTimeoutMs ?? 10000,

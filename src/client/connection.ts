@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   userAgent: string;
   /** Extra trusted CA certificates (PEM), added to Node's defaults. */
   extraCa?: string;
+  /** Skip certificate verification (testing only). */
+  insecure?: boolean;
   deviceTags?: string;
   timers: Timers;
   helloTimeoutMs: number;
@@ -43,7 +45,7 @@ export function connectError(url: URL, err: NodeJS.ErrnoException): ConnectionEr
     /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/.test(code) ||
     /certificate/i.test(err.message)
   )
-    msg = `TLS handshake with ${where} failed (${code || err.message}); trust the server's CA with --ca-file <pem> or NODE_EXTRA_CA_CERTS`;
+    msg = `TLS handshake with ${where} failed (${code || err.message}); trust the server's CA with --ca-file <pem> or NODE_EXTRA_CA_CERTS (or, for testing, --insecure)`;
   else if (/EPROTO|wrong version|ALPN/i.test(code + err.message))
     msg = `TLS/HTTP2 negotiation with ${where} failed (${err.message}); is it an https:// HTTP/2 server?`;
   else msg = `connection to ${where} failed: ${err.message}${code ? ` (${code})` : ''}`;
@@ -85,6 +87,7 @@ export class CicConnection extends EventEmitter {
     const { url, timers } = this.opts;
     const options: http2.SecureClientSessionOptions = {};
     if (url.protocol === 'https:' && this.opts.extraCa) options.ca = [...rootCertificates, this.opts.extraCa];
+    if (url.protocol === 'https:' && this.opts.insecure) options.rejectUnauthorized = false;
     this.opts.trace(`conn#${this.id}: connecting to ${url.origin} (${url.protocol === 'https:' ? 'TLS, ALPN h2' : 'h2c prior knowledge'})`);
     return new Promise((resolve, reject) => {
       let settled = false;

@@ -61,6 +61,13 @@ describe('configuration (e2e)', () => {
       expect(r.code).toBe(0);
     });
 
+    it('is accepted unverified with --insecure, with a warning', async () => {
+      const emu = await emulator({ tls: true });
+      const r = await runCli(['text', 'hello', '--insecure'], { env: { CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: emu.url } });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/warning: --insecure/);
+    });
+
     it('is refused without either: exit 4 with a hint', async () => {
       const emu = await emulator({ tls: true });
       const r = await runCli(['text', 'hello'], { env: { CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: emu.url } });

@@ -63,6 +63,8 @@ describe('errors and exit codes (e2e)', () => {
       ['text', ''],
       ['text', '   '],
       ['speak', 'hello'],
+      ['txt', 'hello'],
+      ['text', 'hello', '--jsn'],
       ['text', 'hello', '--timeout', 'soon'],
       ['text', 'hello', '--lang', 'fr'],
       ['text', 'hello', '--server', 'ftp://x'],
@@ -74,6 +76,9 @@ describe('errors and exit codes (e2e)', () => {
       expect(r.stderr.split('\n').filter(Boolean).length, args.join(' ')).toBe(1);
       expect(r.stdout).toBe('');
     }
+    const none = await runCli([], { env: env(emu.url) });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/Usage: clova-cli/);
     expect(emu.record.connections).toEqual([]);
   });
 
