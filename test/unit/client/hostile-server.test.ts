@@ -1,0 +1,98 @@
+import http2, { type ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CicClient } from '../../../src/client/client.js';
+import { ServerError } from '../../../src/protocol/errors.js';
+import { buildDirective } from '../../../src/protocol/messages.js';
+import { MultipartEncoder } from '../../../src/protocol/multipart-encoder.js';
+
+// A deliberately broken CIC peer for what the emulator never does: garbage, truncation, wrong types.
+
+const JSON_PART = [['Content-Type', 'application/json; charset=utf-8']] as const;
+type EventAnswer = (stream: ServerHttp2Stream) => void;
+
+const servers: http2.Http2Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()));
+});
+
+async function hostile(answer: EventAnswer, downchannel?: (stream: ServerHttp2Stream, enc: MultipartEncoder) => void) {
+  const server = http2.createServer();
+  servers.push(server);
+  const seen = { downchannels: 0 };
+  server.on('session', (s) => s.on('error', () => undefined));
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    if (headers[':path'] === '/v1/directives') {
+      seen.downchannels++;
+      const enc = new MultipartEncoder();
+      stream.respond({ ':status': 200, 'content-type': enc.contentType('multipart/related') });
+      stream.write(enc.part(JSON_PART, JSON.stringify(buildDirective('Clova', 'Hello', {}))));
+      downchannel?.(stream, enc);
+    } else {
+      stream.resume();
+      stream.on('end', () => answer(stream));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new CicClient({ url, token: 'tok-hostile', userAgent: 'Acme/T/1.0.0 (Linux 6;x64)' });
+  return { client, seen };
+}
+
+describe('CicClient against a broken server', () => {
+  it('rejects a 200 answer that is not multipart (exit 4 class)', async () => {
+    const { client } = await hostile((s) => {
+      s.respond({ ':status': 200, 'content-type': 'text/plain' });
+      s.end('hello');
+    });
+    await expect(client.sendText('hi')).rejects.toMatchObject({ exitCode: 4, message: expect.stringMatching(/unexpected content-type/) });
+    await client.close();
+  });
+
+  it('rejects a truncated multipart answer without hanging', async () => {
+    const { client } = await hostile((s) => {
+      const enc = new MultipartEncoder();
+      s.respond({ ':status': 200, 'content-type': enc.contentType('multipart/related') });
+      s.end(enc.part(JSON_PART, '{"directive":{"header":{"namespace":"Clova","name":"RenderText"'));
+    });
+    const err = await client.sendText('hi').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect((err as Error).message).toMatch(/could not be read/);
+    await client.close();
+  });
+
+  it('skips a JSON part that is not a directive and keeps the rest', async () => {
+    const { client } = await hostile((s) => {
+      const enc = new MultipartEncoder();
+      s.respond({ ':status': 200, 'content-type': enc.contentType('multipart/related') });
+      s.write(enc.part(JSON_PART, '{"not":"a directive"}'));
+      s.write(enc.part(JSON_PART, 'not json at all'));
+      s.write(enc.part(JSON_PART, JSON.stringify(buildDirective('Clova', 'RenderText', { text: 'still here' }))));
+      s.end(enc.end());
+    });
+    const texts: unknown[] = [];
+    client.on('directive', (d) => texts.push(d.message.directive.payload.text));
+    const r = await client.sendText('hi');
+    expect(r.directives).toBe(1);
+    expect(texts).toEqual(['still here']);
+    await client.close();
+  });
+
+  it('reopens a downchannel that turns to garbage', async () => {
+    const { client, seen } = await hostile(
+      (s) => {
+        s.respond({ ':status': 204 });
+        s.end();
+      },
+      (stream, enc) => {
+        if (seen.downchannels === 1) setTimeout(() => stream.write(`\r\n--${enc.boundary}XXXX garbage`), 20);
+      },
+    );
+    await client.connect();
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(seen.downchannels).toBe(2);
+    expect((await client.sendText('hi')).status).toBe(204);
+    await client.close();
+  });
+});
