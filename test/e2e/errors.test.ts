@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
@@ -59,7 +62,10 @@ describe('errors and exit codes (e2e)', () => {
 
   it('empty utterance, unknown command, bad options: exit 2 and no connection', async () => {
     const emu = await emulator();
+    const notADir = join(mkdtempSync(join(tmpdir(), 'clova-usage-')), 'file');
+    writeFileSync(notADir, 'x');
     for (const args of [
+      ['text', 'hello', '--save-audio', notADir],
       ['text', ''],
       ['text', '   '],
       ['speak', 'hello'],
