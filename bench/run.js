@@ -1,11 +1,15 @@
-// npm run bench: multipart decoder throughput and memory, each figure against a baseline measured
-// in the same run. Writes bench/results.md. No network, no dependencies beyond dist/.
+// npm run bench: multipart decoder throughput and memory, request round trip, speech download and
+// CLI start-up, each figure against a baseline measured in the same run. Writes bench/results.md.
+// No network beyond an in-process emulator on 127.0.0.1, no dependencies beyond dist/.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MultipartDecoder } from '../dist/protocol/index.js';
+import { startEmulator } from '../dist/emulator/index.js';
 import { KiB, MiB, buildBody, directiveJson } from './multipart-body.js';
+import { download, networkMarkdown, roundTrip } from './client.js';
+import { startup, startupMarkdown } from './startup.js';
 
 const RUNS = 7;
 const PAIRS = 10; // 10 x (JSON part + 5 MiB binary part) = about 52 MB
@@ -111,6 +115,30 @@ function rssRun(mode) {
 const streamed = rssRun('decode');
 const retained = rssRun('retain');
 
+// Network and start-up benches against in-process emulators (spawnSync is not used from here on:
+// the emulator runs on this event loop and must keep serving while children run).
+const ATTACHMENT_SIZE = 2_000_000;
+const step = (name) => process.stderr.write(`bench: ${name}...\n`);
+const emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
+let rt;
+let dl;
+let su;
+try {
+  step('request round trip');
+  rt = await roundTrip(emulator.url);
+  const big = await startEmulator({ host: '127.0.0.1', port: 0, faults: [`attachment-size=${ATTACHMENT_SIZE}`] });
+  try {
+    step('speech download');
+    dl = await download(big.url);
+  } finally {
+    await big.close();
+  }
+  step('CLI start-up');
+  su = await startup(emulator.url);
+} finally {
+  await emulator.close();
+}
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const mb = (bytes) => fmt(bytes / MB, 1);
@@ -162,6 +190,8 @@ lines.push(
     `${Math.abs(drift) < 16 * MiB ? 'flat' : 'NOT flat'}.`,
 );
 lines.push('');
+lines.push(...networkMarkdown(rt, dl, ATTACHMENT_SIZE));
+lines.push(...startupMarkdown(su));
 lines.push(`Total bench time: ${fmt((Date.now() - started) / 1000, 1)} s.`);
 lines.push('');
 

@@ -11,7 +11,7 @@ import {
 import { buildContext, defaultClientState, type ClientState } from '../protocol/context.js';
 import { multipartBoundary } from '../protocol/content-type.js';
 import { newId } from '../protocol/ids.js';
-import { buildTextRecognize, qualifiedName, type DirectiveMessage, type EventMessage } from '../protocol/messages.js';
+import { buildEvent, buildTextRecognize, qualifiedName, type DirectiveMessage, type EventMessage } from '../protocol/messages.js';
 import { MultipartEncoder, METADATA_PART_HEADERS } from '../protocol/multipart-encoder.js';
 import { redact } from '../protocol/redact.js';
 import type { AttachmentSink } from './attachments.js';
@@ -92,11 +92,13 @@ export interface CicClientEvents {
   audio: [AudioInfo];
   trace: [string];
   notice: [string];
-  /** An event is about to be sent (emitted once per event, not per retry). */
+  /** A Recognize request is about to be sent (once per request, not per retry; not for reports). */
   request: [EventMessage];
 }
 
 const REFUSED_STREAM = http2.constants.NGHTTP2_REFUSED_STREAM;
+/** How long a report event (ActionExecuted, ReportState, Settings.Report) may take. */
+const REPORT_TIMEOUT_MS = 10000;
 
 /**
  * The CIC client: one HTTP/2 connection carrying the downchannel, PINGs and every event
@@ -133,6 +135,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       expectSpeech: (info) => {
         this.expect = info;
       },
+      report: (namespace, name, payload) => this.report(namespace, name, payload),
     };
   }
 
@@ -150,6 +153,26 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   }
 
   private readonly iterators = new Set<AbortController>();
+
+  private readonly reports = new Set<Promise<void>>();
+
+  /** Sends a report event in the background; its failure is a notice, not an error of the dialog. */
+  private report(namespace: string, name: string, payload: Record<string, unknown>): void {
+    const event = buildEvent(namespace, name, payload, { context: buildContext(this.state) });
+    const p = this.sendEvent(event, REPORT_TIMEOUT_MS).then(
+      () => undefined,
+      (err: Error) => {
+        if (!this.closing) this.emit('notice', `${namespace}.${name} could not be sent: ${err.message}`);
+      },
+    );
+    this.reports.add(p);
+    void p.finally(() => this.reports.delete(p));
+  }
+
+  /** Resolves when every report event sent so far has been answered (or failed). */
+  async settled(): Promise<void> {
+    while (this.reports.size > 0) await Promise.allSettled([...this.reports]);
+  }
 
   /** The follow-up an ExpectSpeech is waiting for, if any. */
   get pendingExpectSpeech(): PendingExpectSpeech | undefined {
@@ -403,6 +426,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       dialogRequestId,
       buildContext(this.state),
     );
+    this.emit('request', event);
     return this.sendEvent(event, options.timeoutMs);
   }
 
@@ -411,7 +435,6 @@ export class CicClient extends EventEmitter<CicClientEvents> {
    * A stream the server refused (GOAWAY race) is sent again on the new connection.
    */
   async sendEvent(event: EventMessage, timeoutMs?: number): Promise<EventResult> {
-    this.emit('request', event);
     const deadline = timeoutMs !== undefined ? this.timers.now() + timeoutMs : undefined;
     let cancel: (() => void) | undefined;
     const work = (async () => {

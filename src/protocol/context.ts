@@ -29,6 +29,9 @@ export function buildContext(state: ClientState): ContextObject[] {
       acceptContentType: [{ mimeType: 'audio/mpeg', audioCodec: 'MP3', fileExtension: 'MP3' }],
     }),
     ctx('Device', 'Display', { size: 'none' }),
+    ctx('Device', 'DeviceState', {
+      volume: { min: 0, max: 10, value: state.volume, actions: ['Decrease', 'Increase', 'SetValue'] },
+    }),
     ctx('Speaker', 'VolumeState', { volume: state.volume, muted: state.muted }),
   ];
   if (state.lastSpeech) {

@@ -42,6 +42,7 @@ export function registerTextCommand(program: Command): void {
       for (const raw of list) {
         const text = raw.trim();
         const result = await client.sendText(text, { timeoutMs: settings.timeoutMs });
+        await client.settled(); // reports the answer asked for (e.g. DeviceControl.ActionExecuted)
         renderer.response(result);
         if (result.exception) {
           const code = Number(result.exception.code) || result.status;

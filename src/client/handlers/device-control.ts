@@ -4,7 +4,10 @@ function clampVolume(v: number): number {
   return Math.max(0, Math.min(10, Math.round(v)));
 }
 
-/** DeviceControl.* (spec 5.9): volume changes update the reported Speaker.VolumeState. */
+/**
+ * DeviceControl.* (spec 5.9): volume changes update the reported volume and are confirmed with
+ * ActionExecuted; other commands get ActionFailed; ExpectReportState is answered with ReportState.
+ */
 export const deviceControlHandler: NamespaceHandler = {
   namespace: 'DeviceControl',
   directives: new Set([
@@ -30,19 +33,39 @@ export const deviceControlHandler: NamespaceHandler = {
   ]),
   handle(directive, ctx) {
     const p = directive.payload ?? {};
-    if (p.target !== 'volume') return;
-    const amount = Number.parseInt(String(p.value ?? '1'), 10);
-    const step = Number.isFinite(amount) ? amount : 1;
-    switch (directive.header.name) {
-      case 'Increase':
-        ctx.state.volume = clampVolume(ctx.state.volume + step);
-        break;
-      case 'Decrease':
-        ctx.state.volume = clampVolume(ctx.state.volume - step);
-        break;
-      case 'SetValue':
-        if (Number.isFinite(amount)) ctx.state.volume = clampVolume(amount);
-        break;
+    const name = directive.header.name;
+    if (name === 'ExpectReportState') {
+      // Report at once; the state travels in the Device.DeviceState context (spec 5.9).
+      ctx.report('DeviceControl', 'ReportState', {});
+      return;
     }
+    if (!REPORTED_COMMANDS.has(name)) return;
+    const target = typeof p.target === 'string' ? p.target : undefined;
+    if (target === 'volume' && (name === 'Increase' || name === 'Decrease' || name === 'SetValue')) {
+      const amount = Number.parseInt(String(p.value ?? '1'), 10);
+      const step = Number.isFinite(amount) ? amount : 1;
+      if (name === 'Increase') ctx.state.volume = clampVolume(ctx.state.volume + step);
+      else if (name === 'Decrease') ctx.state.volume = clampVolume(ctx.state.volume - step);
+      else if (Number.isFinite(amount)) ctx.state.volume = clampVolume(amount);
+      ctx.report('DeviceControl', 'ActionExecuted', { command: name, target });
+      return;
+    }
+    // A command-line client has no Bluetooth, screen or power to control: say so (spec 5.9 MUST).
+    ctx.report('DeviceControl', 'ActionFailed', { command: name, target: target ?? '' });
   },
 };
+
+/** The commands that must be answered with ActionExecuted or ActionFailed (spec 5.9). */
+const REPORTED_COMMANDS: ReadonlySet<string> = new Set([
+  'BtConnect',
+  'BtConnectByPINCode',
+  'BtDisconnect',
+  'BtStartPairing',
+  'BtStopPairing',
+  'Decrease',
+  'Increase',
+  'Open',
+  'SetValue',
+  'TurnOn',
+  'TurnOff',
+]);

@@ -7,6 +7,8 @@ export interface HandlerContext {
   state: ClientState;
   /** Records the expectSpeechId of an ExpectSpeech so the next turn is a follow-up. */
   expectSpeech(info: { expectSpeechId: string; explicit: boolean; timeoutInMilliseconds?: number; dialogRequestId?: string }): void;
+  /** Sends a report event (no dialogRequestId) after the directive, e.g. DeviceControl.ActionExecuted. */
+  report(namespace: string, name: string, payload: Record<string, unknown>): void;
 }
 
 /** One namespace's knowledge: which directive names exist, and optional behaviour. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CicClient, type ReceivedDirective } from '../../../src/client/client.js';
 import { AuthError, ConnectionError } from '../../../src/protocol/errors.js';
+import { buildDirective } from '../../../src/protocol/messages.js';
 import { emulator, TOKEN } from '../../helpers/emulator.js';
 
 const UA = 'clova-cli/clova-cli/0.1.0 (Linux 6.1;x64;node=20.20.2)';
@@ -109,6 +110,45 @@ describe('CicClient against the emulator', () => {
     expect(second.dialogRequestId).toBe(first.dialogRequestId);
     expect(emu.record.events[1]!.message.event.payload).toMatchObject({ speechId, text: 'large' });
     expect(c.pendingExpectSpeech).toBeUndefined();
+    await c.close();
+  });
+});
+
+describe('CicClient reports what the protocol asks for', () => {
+  it('confirms a volume change with ActionExecuted and reports the new volume', async () => {
+    const emu = await emulator();
+    const { c } = client(emu.url);
+    await c.sendText('turn up the volume');
+    await c.settled();
+    const report = emu.record.events.find((e) => e.message.event.header.name === 'ActionExecuted')!;
+    expect(report.message.event.payload).toEqual({ command: 'Increase', target: 'volume' });
+    expect(report.message.event.header.dialogRequestId).toBeUndefined();
+    expect(report.status).toBe(204);
+    const volume = report.message.context.find((o) => o.header.name === 'VolumeState')!;
+    expect(volume.payload).toEqual({ volume: 8, muted: false });
+    await c.close();
+  });
+
+  it('answers ExpectReportState, ExpectReport and Update pushed on the downchannel', async () => {
+    const emu = await emulator();
+    const { c, directives } = client(emu.url);
+    await c.connect();
+    emu.push(buildDirective('DeviceControl', 'ExpectReportState', {}));
+    emu.push(buildDirective('Settings', 'ExpectReport', {}));
+    emu.push(buildDirective('DeviceControl', 'TurnOn', { target: 'bluetooth' }));
+    await emu.waitFor((r) => r.events.length === 3 && r.events.every((e) => e.status === 204));
+    const got = emu.record.events.map((e) => [e.message.event.header.name, e.message.event.payload]);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        ['ReportState', {}],
+        ['Report', { configuration: {} }],
+        ['ActionFailed', { command: 'TurnOn', target: 'bluetooth' }],
+      ]),
+    );
+    const state = emu.record.events[0]!.message.context.find((o) => o.header.name === 'DeviceState');
+    expect(state?.payload).toMatchObject({ volume: { value: 7 } });
+    expect(directives.map((d) => d.source)).toEqual(['downchannel', 'downchannel', 'downchannel']);
+    await c.settled();
     await c.close();
   });
 });

@@ -50,8 +50,12 @@ describe('event builders', () => {
       'AudioPlayer.PlaybackState',
       'Device.Audio',
       'Device.Display',
+      'Device.DeviceState',
       'Speaker.VolumeState',
     ]);
+    expect(ctx.find((c) => c.header.name === 'DeviceState')!.payload).toEqual({
+      volume: { min: 0, max: 10, value: 7, actions: ['Decrease', 'Increase', 'SetValue'] },
+    });
     for (const c of ctx) expect(Object.keys(c)).toEqual(['header', 'payload']);
     expect(ctx.find((c) => c.header.name === 'VolumeState')!.payload).toEqual({ volume: 7, muted: false });
     const withSpeech = buildContext({ ...defaultClientState(), lastSpeech: { token: 't', playerActivity: 'FINISHED' } });
