@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import selfsigned from 'selfsigned';
 
 /** A certificate and key in PEM, with the file the certificate was written to. */
 export interface CertificateFiles {
@@ -15,6 +14,8 @@ export interface CertificateFiles {
 /** Generates a self-signed certificate for localhost, 127.0.0.1 and ::1 and writes it to a temp dir. */
 export async function generateCertificate(): Promise<CertificateFiles> {
   const now = new Date();
+  // Loaded only when a certificate is needed: it costs ~60 ms of start-up for every command.
+  const { default: selfsigned } = await import('selfsigned');
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     algorithm: 'sha256',

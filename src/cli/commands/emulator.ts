@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../protocol/errors.js';
-import { formatFaultTable, parseFaults, startEmulator, type EmulatorOptions } from '../../emulator/index.js';
+import type { EmulatorOptions } from '../../emulator/index.js';
+import { formatFaultTable, parseFaults } from '../../emulator/faults.js';
 
 interface EmulatorCommandOptions {
   host: string;
@@ -93,6 +94,8 @@ Example: clova-cli emulator --port 0 --fault slow-frames --fault event-status=50
       const options = await toOptions(opts);
       let emulator;
       try {
+        // The server code loads only for this command, keeping other commands' start-up short.
+        const { startEmulator } = await import('../../emulator/index.js');
         emulator = await startEmulator(options);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;

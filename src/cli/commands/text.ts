@@ -29,7 +29,7 @@ export function registerTextCommand(program: Command): void {
       if (Buffer.byteLength(u, 'utf8') > 10000) throw new UsageError('an utterance is longer than 10000 bytes');
     }
     const settings = resolveRequestSettings(opts);
-    const renderer = makeRenderer(settings, opts.color);
+    const renderer = await makeRenderer(settings, opts.color);
     await runRequestSession(settings, renderer, async ({ client }) => {
       client.on('request', (event) => {
         const p = event.event.payload;
