@@ -27,6 +27,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// The reader of our output went away (`clova-cli … | head -1`): stop quietly, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const code = await main(process.argv);
 process.exitCode = code;
 // Sockets being torn down must not keep a finished command alive.

@@ -215,3 +215,20 @@ describe('colour (e2e through a pseudo-terminal)', () => {
     expect(plain).not.toMatch(/\u001b\[(1|2|3\d)m/);
   });
 });
+
+describe('output pipe closed early (e2e)', () => {
+  it('stops quietly when the reader goes away, like `| head -1`', async () => {
+    const { spawn } = await import('node:child_process');
+    const emu = await emulator({ faults: ['extra-directives=50', 'slow-frames=64'] });
+    const child = spawn(process.execPath, [CLI, 'text', 'hello', 'what time is it', '--json'], {
+      env: baseEnv({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: emu.url }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});
