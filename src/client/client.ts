@@ -484,7 +484,10 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       return Promise.reject(new RetryOnNewConnection((err as Error).message));
     }
     const body = Buffer.concat([encoder.part(METADATA_PART_HEADERS, JSON.stringify(event)), encoder.end()]);
-    this.trace(`conn#${conn.id}: POST /v1/events ${name} (${body.length} B, dialogRequestId=${dialogRequestId ?? '-'})`);
+    this.trace(
+      `conn#${conn.id} stream ${stream.id ?? '?'}: POST /v1/events ${name} (${body.length} B, ${encoder.contentType()}; ` +
+        `part "metadata" application/json; dialogRequestId=${dialogRequestId ?? '-'})`,
+    );
     return new Promise<EventResult>((resolve, reject) => {
       let gotResponse = false;
       let settled = false;
