@@ -2,7 +2,7 @@ import chalk, { Chalk } from 'chalk';
 import type { Ora } from 'ora';
 import { CicClient } from '../client/client.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
-import { ClovaError, InterruptedError } from '../protocol/errors.js';
+import { InterruptedError } from '../protocol/errors.js';
 import { redact } from '../protocol/redact.js';
 import type { RequestSettings } from './config.js';
 import { HumanRenderer } from './output/human.js';
@@ -105,4 +105,3 @@ export async function runRequestSession(
   }
 }
 
-export { ClovaError };
