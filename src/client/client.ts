@@ -502,8 +502,9 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       registerAbort(() => {
         if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
       });
-      stream.end(body, () => {
-        if (dialogRequestId !== undefined) this.router.begin(dialogRequestId);
+      // Spec 4.2: the id becomes the current dialog only once the event was sent successfully.
+      stream.end(body, (err?: Error | null) => {
+        if (!err && dialogRequestId !== undefined) this.router.begin(dialogRequestId);
       });
       stream.on('response', (headers) => {
         gotResponse = true;
@@ -519,6 +520,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         if (status === 204) {
           stream.resume();
           stream.on('end', () => done(undefined, result()));
+          stream.on('close', () => done(undefined, result())); // a 204 with a reset body is still an answer
           return;
         }
         if (status < 200 || status >= 300) {
