@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
+/** Commander argument parser for a repeatable option: collects every value in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Adds the options every request command shares (README: "Options of the request commands"). */

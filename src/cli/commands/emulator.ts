@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../protocol/errors.js';
+import { collect } from '../request-options.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
 import { formatFaultTable, parseFaults } from '../../emulator/faults.js';
 
@@ -17,9 +18,6 @@ interface EmulatorCommandOptions {
   quiet?: boolean;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 function parsePort(text: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`--port "${text}" is not a port number (0-65535)`);
