@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
+import { parseFaults } from '../emulator/faults.js';
 import { AuthError, UsageError } from '../protocol/errors.js';
 import { buildUserAgent, isValidUserAgent } from '../protocol/user-agent.js';
 import { packageVersion } from './version.js';
@@ -147,6 +148,11 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   }
   if (!emulator && (opts.emulatorFault?.length ?? 0) > 0) {
     throw new UsageError('--emulator-fault needs --emulator');
+  }
+  try {
+    parseFaults(opts.emulatorFault ?? []);
+  } catch (err) {
+    throw new UsageError(`--emulator-fault: ${(err as Error).message}`);
   }
 
   let token = env.CLOVA_ACCESS_TOKEN?.trim() || undefined;

@@ -66,6 +66,8 @@ describe('errors and exit codes (e2e)', () => {
     writeFileSync(notADir, 'x');
     for (const args of [
       ['text', 'hello', '--save-audio', notADir],
+      ['text', 'hello', '--emulator', '--emulator-fault', 'bogus'],
+      ['text', 'hello', '--emulator-fault', 'shuffle'],
       ['text', ''],
       ['text', '   '],
       ['speak', 'hello'],
