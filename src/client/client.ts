@@ -577,7 +577,10 @@ export class CicClient extends EventEmitter<CicClientEvents> {
 
   private lostError(conn: CicConnection, name: string, detail: string): ConnectionError {
     const why = conn.deadReason ?? detail;
-    return new ConnectionError(`connection lost before ${name} was answered (${why}); the request was abandoned`, 'E_ABANDONED');
+    return new ConnectionError(
+      `connection lost before ${name} was answered (${why}); the request was abandoned: try again`,
+      'E_ABANDONED',
+    );
   }
 
   /** The server never processed the stream: REFUSED_STREAM, or above GOAWAY's last stream id. */

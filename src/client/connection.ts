@@ -178,7 +178,12 @@ export class CicConnection extends EventEmitter {
       }
       this.downchannel = stream;
       const timer = timers.setTimeout(() => {
-        fail(new ConnectionError(`no Clova.Hello on the downchannel within ${this.opts.helloTimeoutMs} ms`, 'E_NO_HELLO'));
+        fail(
+          new ConnectionError(
+            `no Clova.Hello on the downchannel within ${this.opts.helloTimeoutMs} ms; the server accepted it but never greeted: check the server or raise --hello-timeout`,
+            'E_NO_HELLO',
+          ),
+        );
         stream.close(http2.constants.NGHTTP2_CANCEL);
       }, this.opts.helloTimeoutMs);
       stream.on('response', (headers) => {

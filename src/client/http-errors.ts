@@ -71,6 +71,11 @@ export function statusError(what: string, status: number, description: string | 
   if (status === 429) {
     return new ServerError(`${what} was refused with 429 Too Many Requests${detail}`, status, description, 'E_TOO_MANY');
   }
-  const hint = status >= 500 ? '; the server failed, try again later' : '';
+  const hint =
+    status >= 500
+      ? '; the server failed, try again later'
+      : status === 412
+        ? '; the downchannel was gone: try again'
+        : '; the server refused the request: rerun with --verbose to see the exchange';
   return new ServerError(`${what} failed with status ${status}${detail}${hint}`, status, description);
 }
