@@ -157,6 +157,30 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
     expect(emu.record.events.map((e) => e.message.event.payload.text)).toEqual(['hello', 'what time is it']);
   });
 
+  it('with "-", sends each line as it arrives on one connection; no line at all is exit 2 without connecting', async () => {
+    const { spawn } = await import('node:child_process');
+    const emu = await emulator();
+    const child = spawn(process.execPath, [CLI, 'text', '-', '--json'], {
+      env: baseEnv({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: emu.url }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stdin.write('hello\n');
+    await emu.waitFor((r) => r.events.length === 1 && r.events[0]!.status === 200);
+    expect(emu.record.events).toHaveLength(1); // the second line has not been typed yet
+    child.stdin.end('what time is it\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(emu.record.events.map((e) => e.message.event.payload.text)).toEqual(['hello', 'what time is it']);
+    expect(emu.record.connections).toHaveLength(1);
+    expect(ndjson(stdout).filter((l) => l.type === 'response')).toHaveLength(2);
+
+    const empty = await runCli(['text', '-'], { env: env(emu.url), input: '\n  \n' });
+    expect(empty.code).toBe(2);
+    expect(emu.record.connections).toHaveLength(1);
+  });
+
   it('answers Korean in Korean', async () => {
     const emu = await emulator();
     const r = await runCli(['text', '안녕', '--json'], { env: env(emu.url) });

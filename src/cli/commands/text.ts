@@ -5,11 +5,18 @@ import { addRequestOptions } from '../request-options.js';
 import { makeRenderer, runRequestSession } from '../request-session.js';
 import { resolveRequestSettings, type RequestOptions } from '../config.js';
 
-async function readStdinLines(): Promise<string[]> {
-  const lines: string[] = [];
+/** Trimmed, non-empty lines of standard input, as they arrive (so `text -` works interactively). */
+async function* stdinLines(): AsyncGenerator<string> {
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of rl) if (line.trim().length > 0) lines.push(line.trim());
-  return lines;
+  for await (const line of rl) if (line.trim().length > 0) yield line;
+}
+
+/** Checks one utterance before it can be sent; returns it trimmed. */
+function checkUtterance(u: string): string {
+  const text = u.trim();
+  if (text.length === 0) throw new UsageError('an utterance is empty: give the text to send, e.g. clova-cli text "hello"');
+  if (Buffer.byteLength(text, 'utf8') > 10000) throw new UsageError('an utterance is longer than 10000 bytes');
+  return text;
 }
 
 /** `clova-cli text <utterance...>`: typed requests (TextRecognizer.Recognize, spec 5.2). */
@@ -21,14 +28,17 @@ export function registerTextCommand(program: Command): void {
     )
     .argument('<utterance...>', 'what to ask; several are sent in order on one connection; "-" reads one per line from stdin');
   addRequestOptions(cmd).action(async (utterances: string[], opts: RequestOptions) => {
-    let list = utterances;
-    if (list.length === 1 && list[0] === '-') list = await readStdinLines();
-    if (list.length === 0) throw new UsageError('no utterance given');
-    for (const u of list) {
-      if (u.trim().length === 0) throw new UsageError('an utterance is empty: give the text to send, e.g. clova-cli text "hello"');
-      if (Buffer.byteLength(u, 'utf8') > 10000) throw new UsageError('an utterance is longer than 10000 bytes');
-    }
+    const fromStdin = utterances.length === 1 && utterances[0] === '-';
+    const first = fromStdin ? [] : utterances.map(checkUtterance);
     const settings = resolveRequestSettings(opts);
+    // With "-", wait for the first line before connecting (nothing to send: exit 2, no connection),
+    // then send each further line as it arrives on the same connection.
+    const more = fromStdin ? stdinLines() : undefined;
+    if (more) {
+      const line = await more.next();
+      if (line.done) throw new UsageError('no utterance on standard input');
+      first.push(checkUtterance(line.value));
+    }
     const renderer = await makeRenderer(settings, opts.color);
     await runRequestSession(settings, renderer, async ({ client }) => {
       client.on('request', (event) => {
@@ -39,8 +49,7 @@ export function registerTextCommand(program: Command): void {
           followUp: p.speechId !== undefined,
         });
       });
-      for (const raw of list) {
-        const text = raw.trim();
+      const send = async (text: string) => {
         const result = await client.sendText(text, { timeoutMs: settings.timeoutMs });
         await client.settled(); // reports the answer asked for (e.g. DeviceControl.ActionExecuted)
         renderer.response(result);
@@ -52,7 +61,9 @@ export function registerTextCommand(program: Command): void {
             result.exception.description,
           );
         }
-      }
+      };
+      for (const text of first) await send(text);
+      if (more) for await (const line of more) await send(checkUtterance(line));
     });
   });
 }

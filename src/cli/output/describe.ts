@@ -46,7 +46,7 @@ export function describeDirective(d: Directive): string {
       return `${name}: speech ${str(p.token) ?? '?'}${p.ttsLang ? ` (${String(p.ttsLang)})` : ''} from ${str(p.url) ?? '?'}`;
     case 'SpeechRecognizer.ExpectSpeech': {
       const t = typeof p.timeoutInMilliseconds === 'number' ? `, within ${p.timeoutInMilliseconds / 1000} s` : '';
-      return `${name}: CLOVA expects an answer${t}${p.explicit === true ? ' (required)' : ''}; the next utterance is sent as the follow-up`;
+      return `${name}: CLOVA expects an answer${t}${p.explicit === true ? ' (required)' : ''}; give it as the next utterance`;
     }
     case 'Alerts.SetAlert':
       return `${name}: ${str(p.type) ?? 'alert'} at ${str(p.scheduledTime) ?? '?'}`;
