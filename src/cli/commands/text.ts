@@ -41,7 +41,10 @@ export function registerTextCommand(program: Command): void {
     }
     const renderer = await makeRenderer(settings, opts.color);
     await runRequestSession(settings, renderer, async ({ client }) => {
+      // Someone typing at a terminal sees their line already; do not echo it back to them.
+      const echo = settings.json || !(fromStdin && process.stdin.isTTY);
       client.on('request', (event) => {
+        if (!echo) return;
         const p = event.event.payload;
         renderer.request({
           text: String(p.text ?? ''),

@@ -42,8 +42,12 @@ export function describeDirective(d: Directive): string {
       const body = values.length > 0 ? values.join(' · ') : (str(failure) ?? '');
       return `${name} ${str(p.type) ?? 'template'}: ${body}`;
     }
-    case 'SpeechSynthesizer.Speak':
-      return `${name}: speech ${str(p.token) ?? '?'}${p.ttsLang ? ` (${String(p.ttsLang)})` : ''} from ${str(p.url) ?? '?'}`;
+    case 'SpeechSynthesizer.Speak': {
+      // The attachment gets its own line when it arrives; a URL to stream is worth showing.
+      const url = str(p.url) ?? '';
+      const lang = p.ttsLang ? ` (${String(p.ttsLang)})` : '';
+      return url.toLowerCase().startsWith('cid:') ? `${name}${lang}` : `${name}${lang}: ${url}`;
+    }
     case 'SpeechRecognizer.ExpectSpeech': {
       const t = typeof p.timeoutInMilliseconds === 'number' ? `, within ${p.timeoutInMilliseconds / 1000} s` : '';
       return `${name}: CLOVA expects an answer${t}${p.explicit === true ? ' (required)' : ''}; give it as the next utterance`;
