@@ -1,5 +1,6 @@
 import { buildDirective } from '../../protocol/messages.js';
 import { recognizeAnswer } from '../answer.js';
+import { beginRecognizeTurn, isRefusal } from './recognize-turn.js';
 import type { NamespaceHandlers } from './types.js';
 
 /** L16, 16 kHz, mono: 32,000 bytes per second of audio (spec 3.5.1). */
@@ -22,25 +23,16 @@ function seconds(bytes: number): string {
  */
 export const speechRecognizerHandlers: NamespaceHandlers = {
   async Recognize(event, ctx) {
-    const { header, payload } = event.event;
+    const { payload } = event.event;
     if (typeof payload.lang !== 'string' || !LANGS.includes(payload.lang)) {
       return { status: 400, description: 'SpeechRecognizer.Recognize needs payload.lang "en", "ja" or "ko"' };
     }
     if (payload.format !== undefined && payload.format !== FORMAT) {
       return { status: 400, description: `SpeechRecognizer.Recognize payload.format must be ${FORMAT}` };
     }
-    const dialogRequestId = header.dialogRequestId;
-    if (typeof dialogRequestId !== 'string' || dialogRequestId === '') {
-      return { status: 400, description: 'SpeechRecognizer.Recognize needs event.header.dialogRequestId' };
-    }
-    const previous = ctx.dialog.beginRecognize(ctx.client, dialogRequestId);
-    if (typeof payload.speechId === 'string') {
-      const expected = ctx.dialog.resolve(payload.speechId, dialogRequestId);
-      if (!expected) ctx.log(`unknown speechId ${payload.speechId}: treated as a new request`);
-      else if (!expected.dialogMatches) {
-        ctx.log(`follow-up speechId ${payload.speechId} came with dialogRequestId ${dialogRequestId}, expected ${expected.expectedDialogRequestId ?? '(none)'}: accepted`);
-      }
-    }
+    const turn = beginRecognizeTurn(event, ctx);
+    if (isRefusal(turn)) return turn;
+    const { dialogRequestId, previous } = turn;
 
     let heard = 0;
     let stopped = false;
