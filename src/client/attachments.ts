@@ -7,8 +7,8 @@ export interface AttachmentTarget {
   /** Writes body bytes; false means wait for `onceDrain` before writing more. */
   write(chunk: Buffer): boolean;
   onceDrain(callback: () => void): void;
-  /** The attachment is complete and wanted: make it final; returns its path. */
-  commit(): Promise<string>;
+  /** The attachment is complete and wanted: make it final; returns its path, if it has one. */
+  commit(): Promise<string | undefined>;
   /** The attachment is not wanted (stale dialog, unreferenced): remove what was written. */
   discard(): Promise<void>;
 }
@@ -78,5 +78,75 @@ export class DirectoryAttachmentSink implements AttachmentSink {
   open(contentId: string): AttachmentTarget {
     const name = speechFileName(contentId);
     return new FileTarget(join(this.dir, `.${name}.partial`), join(this.dir, name));
+  }
+}
+
+class TeeTarget implements AttachmentTarget {
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private overflow = false;
+
+  constructor(
+    private readonly onCommit: (mp3: Buffer | undefined) => void,
+    private readonly inner: AttachmentTarget | undefined,
+    private readonly maxBytes: number,
+  ) {}
+
+  write(chunk: Buffer): boolean {
+    if (!this.overflow) {
+      this.bytes += chunk.length;
+      if (this.bytes > this.maxBytes) {
+        this.overflow = true;
+        this.chunks.length = 0;
+      } else this.chunks.push(chunk);
+    }
+    return this.inner ? this.inner.write(chunk) : true;
+  }
+
+  onceDrain(callback: () => void): void {
+    if (this.inner) this.inner.onceDrain(callback);
+    else callback();
+  }
+
+  async commit(): Promise<string | undefined> {
+    const path = this.inner ? await this.inner.commit() : undefined;
+    this.onCommit(this.overflow ? undefined : Buffer.concat(this.chunks));
+    return path;
+  }
+
+  async discard(): Promise<void> {
+    this.chunks.length = 0;
+    await this.inner?.discard();
+  }
+}
+
+/**
+ * Keeps every attachment in memory until it is played (a Speak's MP3 is some kilobytes; larger
+ * than `maxBytes` is not kept), and still hands it to an inner sink (`--save-audio`) if any.
+ */
+export class PlaybackAttachmentSink implements AttachmentSink {
+  private readonly kept = new Map<string, Buffer>();
+
+  constructor(
+    private readonly inner: AttachmentSink | undefined,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
+
+  open(contentId: string): AttachmentTarget {
+    const inner = this.inner?.open(contentId);
+    return new TeeTarget(
+      (mp3) => {
+        if (mp3) this.kept.set(contentId, mp3);
+      },
+      inner,
+      this.maxBytes,
+    );
+  }
+
+  /** Hands over (and forgets) a complete attachment's bytes. */
+  take(contentId: string): Buffer | undefined {
+    const b = this.kept.get(contentId);
+    this.kept.delete(contentId);
+    return b;
   }
 }

@@ -11,10 +11,20 @@ import {
 import { buildContext, defaultClientState, type ClientState } from '../protocol/context.js';
 import { multipartBoundary } from '../protocol/content-type.js';
 import { newId } from '../protocol/ids.js';
-import { buildEvent, buildTextRecognize, qualifiedName, type DirectiveMessage, type EventMessage } from '../protocol/messages.js';
+import {
+  buildEvent,
+  buildSpeechRecognize,
+  buildTextRecognize,
+  qualifiedName,
+  type Directive,
+  type DirectiveMessage,
+  type EventMessage,
+  type SpeechRecognizePayload,
+} from '../protocol/messages.js';
 import { MultipartEncoder, METADATA_PART_HEADERS } from '../protocol/multipart-encoder.js';
 import { redact } from '../protocol/redact.js';
-import type { AttachmentSink } from './attachments.js';
+import { PlaybackAttachmentSink, type AttachmentSink } from './attachments.js';
+import { AudioUpload, type UploadEnd, type UploadProgress } from './audio-upload.js';
 import { ReconnectBackoff, type BackoffOptions, type ReconnectReason } from './backoff.js';
 import { CicConnection, pipeToReader } from './connection.js';
 import { DialogRouter } from './dialog-router.js';
@@ -22,6 +32,7 @@ import { applyDirective, isKnownDirective, type HandlerContext } from './handler
 import { readExceptionDescription, statusError } from './http-errors.js';
 import type { KeepAliveOptions } from './keepalive.js';
 import { ResponseReader, type AudioInfo } from './response-reader.js';
+import { SpeechQueue, type SpeechPlayer, type SpeechProgress } from './speech-queue.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 /** How to reach CIC and how patient to be. */
@@ -37,6 +48,8 @@ export interface ClientOptions {
   deviceTags?: string;
   /** Where Speak attachments go; undefined: counted and dropped. */
   attachments?: AttachmentSink;
+  /** Plays Speak attachments (in order, spec 4.5) and reports SpeechStarted/Finished; undefined: not played. */
+  speech?: SpeechPlayer;
   /** How long to wait for Clova.Hello (default 10000 ms, spec U-11). */
   helloTimeoutMs?: number;
   keepAlive?: KeepAliveOptions;
@@ -77,6 +90,29 @@ export interface TextOptions {
   followUp?: boolean;
 }
 
+/** Options of one voice turn. */
+export interface RecognizeOptions {
+  lang?: SpeechRecognizePayload['lang'];
+  /** How the user started speaking (default TAP; not sent on follow-ups). */
+  initiator?: SpeechRecognizePayload['initiator'];
+  /** Give up when the answer has not ended this many ms after the body was closed (restarted by KeepRecording). */
+  timeoutMs?: number;
+  /** Answer a pending ExpectSpeech (default true when one is pending). */
+  followUp?: boolean;
+  /** Aborting it ends the audio input (like releasing a talk key): the request is finished normally. */
+  endInput?: AbortSignal;
+}
+
+/** The outcome of one voice turn. */
+export interface RecognizeResult extends EventResult {
+  audioBytes: number;
+  audioParts: number;
+  /** What closed the request body. */
+  uploadEnded: UploadEnd;
+  /** ms from StopCapture's arrival to the body being closed, when StopCapture ended it. */
+  stopCaptureReactionMs?: number;
+}
+
 /** The follow-up that an ExpectSpeech asked for (spec 4.8). */
 export interface PendingExpectSpeech {
   expectSpeechId: string;
@@ -94,6 +130,12 @@ export interface CicClientEvents {
   notice: [string];
   /** A Recognize request is about to be sent (once per request, not per retry; not for reports). */
   request: [EventMessage];
+  /** StopCapture ended the capture of this dialog: stop the microphone. */
+  'stop-capture': [{ dialogRequestId: string | undefined }];
+  /** Audio parts sent so far in the current voice turn. */
+  upload: [UploadProgress];
+  /** A Speak started, finished, was stopped or skipped. */
+  speech: [SpeechProgress];
 }
 
 const REFUSED_STREAM = http2.constants.NGHTTP2_REFUSED_STREAM;
@@ -119,6 +161,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private readonly connections = new Set<CicConnection>();
   private expect: PendingExpectSpeech | undefined;
   private readonly handlerContext: HandlerContext;
+  private readonly speechQueue: SpeechQueue | undefined;
+  private readonly playbackSink: PlaybackAttachmentSink | undefined;
+  private readonly attachmentSink: AttachmentSink | undefined;
+  /** Uploads in progress, by dialogRequestId, so that StopCapture finds its own. */
+  private readonly uploads = new Map<string, { upload: AudioUpload; keepRecording(): void }>();
 
   constructor(options: ClientOptions) {
     super();
@@ -136,7 +183,57 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         this.expect = info;
       },
       report: (namespace, name, payload) => this.report(namespace, name, payload),
+      speak: (d) => this.queueSpeak(d),
+      stopCapture: (id) => this.stopCapture(id),
+      keepRecording: (id) => {
+        for (const [dialog, u] of this.uploads) if (id === undefined || id === dialog) u.keepRecording();
+      },
     };
+    if (options.speech) {
+      this.playbackSink = new PlaybackAttachmentSink(options.attachments);
+      this.attachmentSink = this.playbackSink;
+      this.speechQueue = new SpeechQueue(options.speech, {
+        report: (name, token) => this.report('SpeechSynthesizer', name, { token }),
+        state: (token, playerActivity) => {
+          this.state.lastSpeech = { token, playerActivity };
+        },
+        progress: (p) => this.emit('speech', p),
+        trace: (l) => this.trace(l),
+        timers: this.timers,
+      });
+    } else {
+      this.attachmentSink = options.attachments;
+    }
+  }
+
+  private queueSpeak(d: Directive): boolean {
+    if (!this.speechQueue) return false;
+    this.speechQueue.speak(d);
+    return true;
+  }
+
+  private stopCapture(dialogRequestId: string | undefined): void {
+    this.emit('stop-capture', { dialogRequestId });
+    for (const [dialog, u] of this.uploads) {
+      if (dialogRequestId === undefined || dialogRequestId === dialog) u.upload.stop('stop-capture');
+    }
+  }
+
+  /** A complete, wanted attachment: announce it, and queue its bytes when speech is played. */
+  private onAudio(info: AudioInfo): void {
+    const mp3 = this.playbackSink?.take(info.contentId);
+    if (mp3 && this.speechQueue) this.speechQueue.audio(info.contentId, mp3);
+    this.emit('audio', info);
+  }
+
+  /** Resolves when every queued Speak has been played (at once when speech is not played). */
+  async speechIdle(): Promise<void> {
+    await this.speechQueue?.idle();
+  }
+
+  /** Stops playing speech and forgets what is queued (reports SpeechStopped for what was playing). */
+  stopSpeech(reason = 'stopped'): void {
+    this.speechQueue?.stopAll(reason);
   }
 
   /** Directives as an async iterator, in order of arrival; it ends when the client is closed. */
@@ -304,10 +401,10 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       timers: this.timers,
       helloTimeoutMs: this.opts.helloTimeoutMs ?? 10000,
       keepAlive: this.opts.keepAlive ?? {},
-      sink: this.opts.attachments,
+      sink: this.attachmentSink,
       trace: (l) => this.trace(l),
       downchannelDirective: (m, id) => this.accept(m, 'downchannel', id, false),
-      audio: (a) => this.emit('audio', a),
+      audio: (a) => this.onAudio(a),
     });
     this.connections.add(conn);
     conn.on('goaway', () => {
@@ -435,17 +532,107 @@ export class CicClient extends EventEmitter<CicClientEvents> {
    * A stream the server refused (GOAWAY race) is sent again on the new connection.
    */
   async sendEvent(event: EventMessage, timeoutMs?: number): Promise<EventResult> {
+    return this.exchange(event, timeoutMs, undefined);
+  }
+
+  /**
+   * Sends SpeechRecognizer.Recognize (spec 5.1) with `audio` (L16 16 kHz mono; each buffer becomes
+   * one `audio` part, so pass 6,400-byte buffers) and reads the answer. StopCapture for this dialog
+   * closes the body at once; so do the end of the audio and `endInput`. A pending ExpectSpeech
+   * makes it a follow-up with the same dialogRequestId and its speechId (spec 4.8).
+   */
+  async recognize(audio: AsyncIterable<Buffer>, options: RecognizeOptions = {}): Promise<RecognizeResult> {
+    const expect = options.followUp === false ? undefined : this.expect;
+    this.expect = undefined;
+    const dialogRequestId = expect?.dialogRequestId ?? (expect ? this.router.current : undefined) ?? newId();
+    const payload: SpeechRecognizePayload = { lang: options.lang ?? 'ko' };
+    if (expect) {
+      payload.speechId = expect.expectSpeechId;
+      payload.explicit = expect.explicit;
+    } else payload.initiator = options.initiator ?? 'TAP';
+    const event = buildSpeechRecognize(payload, dialogRequestId, buildContext(this.state));
+    const upload = new AudioUpload(audio, {
+      now: () => this.timers.now(),
+      progress: (p) => this.emit('upload', p),
+      trace: (l) => this.trace(l),
+    });
+    const onEndInput = () => upload.stop('stopped');
+    if (options.endInput?.aborted) onEndInput();
+    options.endInput?.addEventListener('abort', onEndInput, { once: true });
+
+    // The answer timer runs from the closing of the body (U-18); KeepRecording restarts it.
+    let timer: TimerHandle | undefined;
+    let cancel: (() => void) | undefined;
+    let rejectTimeout: (err: Error) => void = () => undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      rejectTimeout = reject;
+    });
+    timedOut.catch(() => undefined);
+    const arm = () => {
+      if (options.timeoutMs === undefined) return;
+      this.timers.clearTimeout(timer);
+      timer = this.timers.setTimeout(() => {
+        cancel?.();
+        rejectTimeout(new TimeoutError(`no answer within ${options.timeoutMs} ms of the end of the audio; raise --timeout or check the server`));
+      }, options.timeoutMs);
+    };
+    void upload.whenClosed().then(arm);
+    this.uploads.set(dialogRequestId, {
+      upload,
+      keepRecording: () => {
+        if (timer !== undefined) arm();
+      },
+    });
+    this.emit('request', event);
+    try {
+      const work = this.exchange(event, undefined, {
+        upload,
+        registerAbort: (abort) => {
+          cancel = abort;
+        },
+      });
+      const result = await Promise.race([work, timedOut]);
+      const r: RecognizeResult = {
+        ...result,
+        audioBytes: upload.bytes,
+        audioParts: upload.parts,
+        uploadEnded: upload.ended ?? 'answered',
+      };
+      if (upload.ended === 'stop-capture' && upload.stopRequestedAt !== undefined && upload.closedAt !== undefined) {
+        r.stopCaptureReactionMs = upload.closedAt - upload.stopRequestedAt;
+      }
+      return r;
+    } finally {
+      upload.stop('answered');
+      this.timers.clearTimeout(timer);
+      this.uploads.delete(dialogRequestId);
+      options.endInput?.removeEventListener('abort', onEndInput);
+    }
+  }
+
+  private async exchange(
+    event: EventMessage,
+    timeoutMs: number | undefined,
+    voice: { upload: AudioUpload; registerAbort(abort: () => void): void } | undefined,
+  ): Promise<EventResult> {
     const deadline = timeoutMs !== undefined ? this.timers.now() + timeoutMs : undefined;
     let cancel: (() => void) | undefined;
     const work = (async () => {
       for (let attempt = 0; ; attempt++) {
         const conn = await this.ready();
         try {
-          return await this.postOnce(conn, event, (abort) => {
-            cancel = abort;
-          });
+          return await this.postOnce(
+            conn,
+            event,
+            (abort) => {
+              cancel = abort;
+              voice?.registerAbort(abort);
+            },
+            voice?.upload,
+          );
         } catch (err) {
-          if (err instanceof RetryOnNewConnection && attempt < 3) {
+          // Audio already taken from the source cannot be sent again.
+          if (err instanceof RetryOnNewConnection && attempt < 3 && (voice === undefined || voice.upload.parts === 0)) {
             this.trace(`event not processed by the server (${err.message}): sending it on a new connection`);
             continue;
           }
@@ -473,6 +660,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     conn: CicConnection,
     event: EventMessage,
     registerAbort: (abort: () => void) => void,
+    upload?: AudioUpload,
   ): Promise<EventResult> {
     const encoder = new MultipartEncoder();
     const dialogRequestId = event.event.header.dialogRequestId;
@@ -483,10 +671,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     } catch (err) {
       return Promise.reject(new RetryOnNewConnection((err as Error).message));
     }
-    const body = Buffer.concat([encoder.part(METADATA_PART_HEADERS, JSON.stringify(event)), encoder.end()]);
+    const metadata = encoder.part(METADATA_PART_HEADERS, JSON.stringify(event));
+    const body = upload ? metadata : Buffer.concat([metadata, encoder.end()]);
     this.trace(
-      `conn#${conn.id} stream ${stream.id ?? '?'}: POST /v1/events ${name} (${body.length} B, ${encoder.contentType()}; ` +
-        `part "metadata" application/json; dialogRequestId=${dialogRequestId ?? '-'})`,
+      `conn#${conn.id} stream ${stream.id ?? '?'}: POST /v1/events ${name} (${upload ? 'metadata ' : ''}${body.length} B, ${encoder.contentType()}; ` +
+        `part "metadata" application/json; dialogRequestId=${dialogRequestId ?? '-'}${upload ? '; audio parts follow' : ''})`,
     );
     return new Promise<EventResult>((resolve, reject) => {
       let gotResponse = false;
@@ -496,6 +685,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       const done = (err: Error | undefined, result?: EventResult) => {
         if (settled) return;
         settled = true;
+        upload?.stop('answered');
+        this.speechQueue?.responseEnded();
         if (err) reject(err);
         else resolve(result!);
       };
@@ -503,9 +694,14 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
       });
       // Spec 4.2: the id becomes the current dialog only once the event was sent successfully.
-      stream.end(body, (err?: Error | null) => {
+      // For a voice turn that is once the metadata is out: StopCapture comes while audio flows.
+      const sent = (err?: Error | null) => {
         if (!err && dialogRequestId !== undefined) this.router.begin(dialogRequestId);
-      });
+      };
+      if (upload) {
+        stream.write(body, sent);
+        upload.run(stream, encoder).catch((err: Error) => done(err));
+      } else stream.end(body, sent);
       stream.on('response', (headers) => {
         gotResponse = true;
         const status = Number(headers[':status']);
@@ -546,10 +742,10 @@ export class CicClient extends EventEmitter<CicClientEvents> {
               if (decision === 'deliver') delivered++;
               return decision;
             },
-            audio: (a) => this.emit('audio', a),
+            audio: (a) => this.onAudio(a),
             trace: (l) => this.trace(`conn#${conn.id} stream ${stream.id}: ${l}`),
           },
-          this.opts.attachments,
+          this.attachmentSink,
           false,
         );
         pipeToReader(stream, reader).then(
@@ -570,7 +766,14 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       stream.on('close', () => {
         if (gotResponse || settled) return;
         if (this.refusedByServer(conn, stream)) done(new RetryOnNewConnection(`stream closed with code ${stream.rstCode}`));
-        else done(this.lostError(conn, name, `stream closed with code ${stream.rstCode}`));
+        else if (!conn.closed && conn.deadReason === undefined && stream.rstCode !== undefined && stream.rstCode !== 0) {
+          done(
+            new ConnectionError(
+              `the server reset the ${name} request (RST_STREAM code ${stream.rstCode}) before answering; try again`,
+              'E_ABANDONED',
+            ),
+          );
+        } else done(this.lostError(conn, name, `stream closed with code ${stream.rstCode}`));
       });
     });
   }

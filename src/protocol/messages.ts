@@ -71,6 +71,34 @@ export function buildTextRecognize(
   return buildEvent('TextRecognizer', 'Recognize', p, { dialogRequestId, context });
 }
 
+/** The one audio format CIC takes (spec 3.5.1). */
+export const L16_FORMAT = 'AUDIO_L16_RATE_16000_CHANNELS_1';
+
+/** Payload of SpeechRecognizer.Recognize (spec 5.1.1) as this client fills it. */
+export interface SpeechRecognizePayload {
+  lang: 'ko' | 'en' | 'ja';
+  /** How the user started speaking (spec 5.1.1): TAP for a key press, PRESS_AND_HOLD while a key is held. */
+  initiator?: 'TAP' | 'PRESS_AND_HOLD';
+  speechId?: string;
+  explicit?: boolean;
+}
+
+/**
+ * Builds SpeechRecognizer.Recognize (spec 5.1.2, 5.1.4): CLOSE_TALK, L16 16 kHz mono, and an
+ * initiator without `payload` (it is optional; a CLI has no stable deviceUUID worth inventing).
+ */
+export function buildSpeechRecognize(
+  payload: SpeechRecognizePayload,
+  dialogRequestId: string,
+  context: ContextObject[],
+): EventMessage {
+  const p: Record<string, unknown> = { lang: payload.lang, profile: 'CLOSE_TALK', format: L16_FORMAT };
+  if (payload.initiator !== undefined) p.initiator = { type: payload.initiator, inputSource: 'SELF' };
+  if (payload.speechId !== undefined) p.speechId = payload.speechId;
+  if (payload.explicit !== undefined) p.explicit = payload.explicit;
+  return buildEvent('SpeechRecognizer', 'Recognize', p, { dialogRequestId, context });
+}
+
 /** Builds a directive message (used by the emulator). */
 export function buildDirective(
   namespace: string,

@@ -9,6 +9,12 @@ export interface HandlerContext {
   expectSpeech(info: { expectSpeechId: string; explicit: boolean; timeoutInMilliseconds?: number; dialogRequestId?: string }): void;
   /** Sends a report event (no dialogRequestId) after the directive, e.g. DeviceControl.ActionExecuted. */
   report(namespace: string, name: string, payload: Record<string, unknown>): void;
+  /** Queues a Speak for playback; false when this client does not play speech. */
+  speak(directive: Directive): boolean;
+  /** StopCapture arrived: the upload of that dialog (or of every dialog, without an id) stops at once. */
+  stopCapture(dialogRequestId: string | undefined): void;
+  /** KeepRecording arrived: the server is still working on that dialog (restarts the answer timer). */
+  keepRecording(dialogRequestId: string | undefined): void;
 }
 
 /** One namespace's knowledge: which directive names exist, and optional behaviour. */
