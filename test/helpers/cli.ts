@@ -15,7 +15,7 @@ export interface CliResult {
 export interface CliOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
-  input?: string;
+  input?: string | Buffer;
   timeoutMs?: number;
 }
 

@@ -50,7 +50,7 @@ export function describeDirective(d: Directive): string {
     }
     case 'SpeechRecognizer.ExpectSpeech': {
       const t = typeof p.timeoutInMilliseconds === 'number' ? `, within ${p.timeoutInMilliseconds / 1000} s` : '';
-      return `${name}: CLOVA expects an answer${t}${p.explicit === true ? ' (required)' : ''}; give it as the next utterance`;
+      return `${name}: CLOVA expects an answer${t}${p.explicit === true ? ' (required)' : ''}`;
     }
     case 'Alerts.SetAlert':
       return `${name}: ${str(p.type) ?? 'alert'} at ${str(p.scheduledTime) ?? '?'}`;
