@@ -1,0 +1,208 @@
+import type { SampleEncoding } from './wav-header.js';
+
+/** The rate CIC expects. */
+export const TARGET_RATE = 16000;
+
+/** The input side of a conversion: interleaved little-endian frames. */
+export interface SampleFormat {
+  encoding: SampleEncoding;
+  bitsPerSample: number;
+  channels: number;
+  sampleRate: number;
+}
+
+/** True when the input already is L16 16 kHz mono and is sent byte for byte, with no float round trip. */
+export function isPassthrough(format: SampleFormat): boolean {
+  return format.encoding === 'pcm' && format.bitsPerSample === 16 && format.channels === 1 && format.sampleRate === TARGET_RATE;
+}
+
+/** Bytes per interleaved frame. */
+export function frameBytes(format: SampleFormat): number {
+  return (format.channels * format.bitsPerSample) / 8;
+}
+
+type SampleReader = (buf: Buffer, offset: number) => number;
+
+// Integer full scale is 2^(bits-1) so that 16-bit input maps back onto itself exactly.
+function sampleReader(encoding: SampleEncoding, bits: number): SampleReader {
+  if (encoding === 'float') {
+    if (bits === 32) return (b, o) => b.readFloatLE(o);
+    if (bits === 64) return (b, o) => b.readDoubleLE(o);
+  } else {
+    if (bits === 8) return (b, o) => (b[o]! - 128) / 128;
+    if (bits === 16) return (b, o) => b.readInt16LE(o) / 32768;
+    if (bits === 24) return (b, o) => (((b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) << 8) >> 8) / 8388608;
+    if (bits === 32) return (b, o) => b.readInt32LE(o) / 2147483648;
+  }
+  throw new RangeError(`no decoder for ${bits}-bit ${encoding}`);
+}
+
+/** Decodes whole interleaved frames and averages the channels: one sample per frame, full scale ±1. */
+export function decodeMono(bytes: Buffer, format: SampleFormat): Float32Array {
+  const read = sampleReader(format.encoding, format.bitsPerSample);
+  const step = format.bitsPerSample / 8;
+  const channels = format.channels;
+  const frames = Math.floor(bytes.length / (step * channels));
+  const out = new Float32Array(frames);
+  let offset = 0;
+  for (let i = 0; i < frames; i++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++, offset += step) sum += read(bytes, offset);
+    // NaN in float input would poison the resampler's filter state for good; treat it as silence.
+    const v = sum / channels;
+    out[i] = v === v ? v : 0;
+  }
+  return out;
+}
+
+/** Float samples (full scale ±1) to L16 little-endian, rounded and clamped. */
+export function floatToL16(samples: Float32Array, count = samples.length): Buffer {
+  const out = Buffer.allocUnsafe(count * 2);
+  for (let i = 0; i < count; i++) {
+    const v = Math.round(samples[i]! * 32768);
+    out.writeInt16LE(v > 32767 ? 32767 : v < -32768 ? -32768 : v === v ? v : 0, i * 2);
+  }
+  return out;
+}
+
+/** One channel of streaming sample-rate conversion. */
+export interface Resampler {
+  /** Converts the next input block; output lags input by the filter delay. */
+  process(input: Float32Array): Float32Array;
+  destroy(): void;
+}
+
+/** The largest rate libsamplerate-js's create() accepts. */
+const LIBSAMPLERATE_MAX_RATE = 192000;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * libsamplerate only uses the ratio, but the wrapper rejects rates above 192 kHz and truncates
+ * non-integer ones, so higher rates are passed as an equal (or, failing that, nearest integer) ratio.
+ */
+export function libsamplerateRates(inRate: number, outRate: number): [number, number] {
+  const g = gcd(inRate, outRate);
+  let [a, b] = [inRate / g, outRate / g];
+  if (a <= LIBSAMPLERATE_MAX_RATE) return [a, b];
+  for (let k = 2; k <= outRate; k++) {
+    if (outRate % k === 0 && Math.round(inRate / k) <= LIBSAMPLERATE_MAX_RATE) return [Math.round(inRate / k), outRate / k];
+  }
+  [a, b] = [LIBSAMPLERATE_MAX_RATE, Math.max(1, Math.round((outRate * LIBSAMPLERATE_MAX_RATE) / inRate))];
+  return [a, b];
+}
+
+/**
+ * A mono libsamplerate (WASM) resampler at its best quality, which measured closest to sox.
+ * The module is imported only here, so 16 kHz input never loads the WASM.
+ */
+export async function createResampler(inRate: number, outRate = TARGET_RATE): Promise<Resampler> {
+  // The package is CommonJS: Node exposes its exports only as `default` to ESM.
+  const lib = (await import('@alexanderolsen/libsamplerate-js')).default;
+  const [a, b] = libsamplerateRates(inRate, outRate);
+  const src = await lib.create(1, a, b, { converterType: lib.ConverterType.SRC_SINC_BEST_QUALITY });
+  let destroyed = false;
+  return {
+    process: (input) => src.full(input),
+    destroy() {
+      // The wrapper warns on the console when destroyed twice.
+      if (destroyed) return;
+      destroyed = true;
+      src.destroy();
+    },
+  };
+}
+
+/** The most input frames handed to the resampler at once: keeps its output array small. */
+const RESAMPLE_BLOCK = 16384;
+
+/**
+ * Streaming conversion of interleaved WAV frames to L16 16 kHz mono: decode, average the channels,
+ * resample. Input may be cut anywhere (a partial frame waits for the next push); a partial frame
+ * left at the end is dropped.
+ */
+export class PcmConverter {
+  readonly format: SampleFormat;
+  readonly passthrough: boolean;
+  private readonly frame: number;
+  private readonly resampler: Resampler | undefined;
+  private carry: Buffer = Buffer.alloc(0);
+  private inputFrames = 0;
+  private outputSamples = 0;
+  private ended = false;
+
+  private constructor(format: SampleFormat, resampler: Resampler | undefined) {
+    this.format = format;
+    this.passthrough = isPassthrough(format);
+    this.frame = frameBytes(format);
+    this.resampler = resampler;
+  }
+
+  /** A converter for `format`; loads the resampler (async, WASM) only if the rate is not 16 kHz. */
+  static async create(format: SampleFormat, resamplerFactory = createResampler): Promise<PcmConverter> {
+    const resampler = format.sampleRate === TARGET_RATE ? undefined : await resamplerFactory(format.sampleRate, TARGET_RATE);
+    return new PcmConverter(format, resampler);
+  }
+
+  /** Converts the next input bytes; the result may be empty (partial frame, or the filter filling up). */
+  push(bytes: Buffer): Buffer {
+    if (this.ended) throw new Error('PcmConverter: push after end');
+    let input = bytes;
+    if (this.carry.length > 0) {
+      input = Buffer.concat([this.carry, bytes]);
+      this.carry = Buffer.alloc(0);
+    }
+    const whole = input.length - (input.length % this.frame);
+    // Copy the remainder: it may be a view of a large buffer we would otherwise keep alive.
+    if (whole < input.length) this.carry = Buffer.from(input.subarray(whole));
+    if (whole === 0) return Buffer.alloc(0);
+    const frames = input.subarray(0, whole);
+    if (this.passthrough) return frames;
+    if (!this.resampler) return floatToL16(decodeMono(frames, this.format));
+    const parts: Buffer[] = [];
+    for (let start = 0; start < whole; start += RESAMPLE_BLOCK * this.frame) {
+      const mono = decodeMono(frames.subarray(start, start + RESAMPLE_BLOCK * this.frame), this.format);
+      this.inputFrames += mono.length;
+      const out = this.resampler.process(mono);
+      this.outputSamples += out.length;
+      if (out.length > 0) parts.push(floatToL16(out));
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  /**
+   * Flushes the filter's tail and returns the last samples. The wrapper's full() has no
+   * end-of-input flag, so zeros are fed until the output reaches round(inputFrames × 16000 / rate)
+   * samples, and it is cut there: the output is exactly as long as the input.
+   */
+  end(): Buffer {
+    if (this.ended) return Buffer.alloc(0);
+    this.ended = true;
+    this.carry = Buffer.alloc(0);
+    if (!this.resampler) return Buffer.alloc(0);
+    const rate = this.format.sampleRate;
+    const expected = Math.round((this.inputFrames * TARGET_RATE) / rate);
+    const parts: Buffer[] = [];
+    let missing = expected - this.outputSamples;
+    for (let round = 0; missing > 0 && round < 64; round++) {
+      const zeros = new Float32Array(Math.max(1024, Math.ceil((missing * rate) / TARGET_RATE) * 2));
+      const out = this.resampler.process(zeros);
+      const used = Math.min(out.length, missing);
+      if (used > 0) parts.push(floatToL16(out, used));
+      missing -= used;
+    }
+    // Never reached with libsamplerate's converters; keeps the length promise if it ever is.
+    if (missing > 0) parts.push(Buffer.alloc(missing * 2));
+    this.outputSamples = expected;
+    return Buffer.concat(parts);
+  }
+
+  /** Releases the resampler (idempotent). */
+  destroy(): void {
+    this.ended = true;
+    this.resampler?.destroy();
+  }
+}
