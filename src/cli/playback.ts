@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkPlayer, DEFAULT_PLAYER, playMp3 } from '../audio/player.js';
+import { checkPlayer, defaultPlayer, playMp3 } from '../audio/player.js';
 import type { SpeechPlayer } from '../client/speech-queue.js';
 import { ClovaError } from '../protocol/errors.js';
 
@@ -14,7 +14,7 @@ export interface PlaybackOptions {
 export function addPlaybackOptions(cmd: Command, when: string): Command {
   return cmd
     .option('--no-play', `do not play speech (it is played ${when})`)
-    .option('--player <command>', `command that plays MP3 from stdin (default "${DEFAULT_PLAYER}")`);
+    .option('--player <command>', `command that plays MP3 from stdin (default "${defaultPlayer(process.platform)}")`);
 }
 
 /**
@@ -30,7 +30,7 @@ export function resolvePlayer(
   if (opts.play === false) return undefined;
   const explicit = opts.player !== undefined;
   if (mode === 'tty' && !explicit && !process.stdout.isTTY) return undefined;
-  const command = opts.player ?? DEFAULT_PLAYER;
+  const command = opts.player ?? defaultPlayer(process.platform);
   try {
     checkPlayer(command);
   } catch (err) {

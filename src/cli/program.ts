@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { registerDevicesCommand } from './commands/devices.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerListenCommand } from './commands/listen.js';
+import { registerRecognizeCommand } from './commands/recognize.js';
 import { registerTextCommand } from './commands/text.js';
 import { packageVersion } from './version.js';
 
@@ -26,6 +29,9 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 authentication, 4 connection/serv
 Try it offline: clova-cli text "hello" --emulator`,
     );
   registerTextCommand(program);
+  registerRecognizeCommand(program);
+  registerListenCommand(program);
+  registerDevicesCommand(program);
   registerEmulatorCommand(program);
   return program;
 }

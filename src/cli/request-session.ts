@@ -1,8 +1,10 @@
 import chalk, { Chalk } from 'chalk';
 import type { Ora } from 'ora';
-import { CicClient } from '../client/client.js';
+import { CicClient, type EventResult } from '../client/client.js';
+import type { SpeechPlayer } from '../client/speech-queue.js';
+import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
-import { InterruptedError } from '../protocol/errors.js';
+import { InterruptedError, ServerError } from '../protocol/errors.js';
 import { redact } from '../protocol/redact.js';
 import type { RequestSettings } from './config.js';
 import { HumanRenderer } from './output/human.js';
@@ -14,6 +16,35 @@ export interface RequestSession {
   client: CicClient;
   renderer: Renderer;
   settings: RequestSettings;
+  /** Aborted on Ctrl-C: stop recorders and players at once. */
+  signal: AbortSignal;
+}
+
+/** What a command adds to a session. */
+export interface SessionExtras {
+  /** Plays speech (undefined: not played). */
+  speech?: SpeechPlayer;
+  /** Extra options for the in-process emulator of --emulator. */
+  emulator?: Partial<EmulatorOptions>;
+}
+
+/**
+ * Ends one turn: waits for the report events it caused and for its speech to be played, prints the
+ * response line, and turns a System.Exception inside a 200 into an error (exit 4).
+ */
+export async function finishTurn(session: RequestSession, result: EventResult): Promise<void> {
+  await session.client.settled(); // reports the answer asked for (e.g. DeviceControl.ActionExecuted)
+  await session.client.speechIdle();
+  await session.client.settled(); // SpeechFinished
+  session.renderer.response(result);
+  if (result.exception) {
+    const code = Number(result.exception.code) || result.status;
+    throw new ServerError(
+      `the server sent System.Exception ${code}: ${result.exception.description ?? 'no description'}`,
+      code,
+      result.exception.description,
+    );
+  }
 }
 
 const write = (stream: NodeJS.WriteStream) => (s: string) => {
@@ -32,7 +63,10 @@ export async function makeRenderer(settings: RequestSettings, colorOption: boole
     const color = level > 0 ? 'cyan' : false;
     spinner = (text) => ora({ text, stream: process.stderr, color: color as 'cyan', isEnabled: true, discardStdin: false });
   }
-  return new HumanRenderer(write(process.stdout), write(process.stderr), new Chalk({ level }), spinner);
+  return new HumanRenderer(write(process.stdout), write(process.stderr), new Chalk({ level }), spinner, {
+    out: process.stdout.isTTY === true,
+    err: process.stderr.isTTY === true,
+  });
 }
 
 /**
@@ -43,6 +77,7 @@ export async function runRequestSession(
   settings: RequestSettings,
   renderer: Renderer,
   work: (session: RequestSession) => Promise<void>,
+  extras: SessionExtras = {},
 ): Promise<void> {
   let stopEmulator: (() => Promise<void>) | undefined;
   let url = settings.url;
@@ -55,6 +90,7 @@ export async function runRequestSession(
     const emulator = await startEmulator({
       host: '127.0.0.1',
       port: 0,
+      ...extras.emulator,
       faults: settings.emulatorFaults,
       log: settings.verbose ? (l: string) => trace(`emulator: ${l}`) : undefined,
     });
@@ -71,6 +107,7 @@ export async function runRequestSession(
     attachments: settings.saveAudioDir ? new DirectoryAttachmentSink(settings.saveAudioDir) : undefined,
     helloTimeoutMs: settings.helloTimeoutMs,
     keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
+    speech: extras.speech,
   });
   client.on('trace', trace);
   if (settings.insecure && url!.protocol === 'https:') {
@@ -79,10 +116,16 @@ export async function runRequestSession(
   client.on('directive', (d) => renderer.directive(d));
   client.on('audio', (a) => renderer.audio(a));
   client.on('notice', (m) => renderer.notice(m));
+  client.on('speech', (p) => renderer.speech(p));
+  const abort = new AbortController();
 
   let interrupted: (() => void) | undefined;
   const onSigint = new Promise<never>((_, reject) => {
-    interrupted = () => reject(new InterruptedError('interrupted by the user (Ctrl-C); nothing more was sent'));
+    interrupted = () => {
+      abort.abort();
+      client.stopSpeech('interrupted');
+      reject(new InterruptedError('interrupted by the user (Ctrl-C); nothing more was sent'));
+    };
   });
   const sigint = () => interrupted?.();
   process.once('SIGINT', sigint);
@@ -92,7 +135,7 @@ export async function runRequestSession(
       (async () => {
         trace(`connecting to ${url!.origin} as "${settings.userAgent}"`);
         await client.connect({ timeoutMs: settings.timeoutMs });
-        await work({ client, renderer, settings });
+        await work({ client, renderer, settings, signal: abort.signal });
       })(),
       onSigint,
     ]);

@@ -13,7 +13,7 @@
  * user's or the system's ALSA configuration is changed.
  */
 import { execFileSync } from 'node:child_process';
-import { close, constants, existsSync, mkdtempSync, open, rmSync, write, writeFileSync } from 'node:fs';
+import { close, constants, existsSync, mkdtempSync, open, readdirSync, readFileSync, rmSync, write, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -169,4 +169,107 @@ export function processExists(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Pids of live `arecord` processes whose environment contains `marker` (e.g. a unique ALSA_CONFIG_PATH). */
+export function arecordPids(marker: string): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'arecord') continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(marker)) found.push(Number(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * A FIFO microphone for several capture turns (one arecord per turn): each new arecord whose
+ * environment contains `marker` gets the next of `turns`, paced one period per write, then silence,
+ * as a microphone in a quiet room would. A FIFO cannot tell its readers apart, so the turns follow
+ * the arecord processes themselves (/proc): the next turn starts once the previous reader is gone.
+ */
+export function pacedFifoTurns(
+  turns: Buffer[],
+  marker: () => string,
+  options: { bytesPerWrite?: number; intervalMs?: number } = {},
+): { path: string; readers: () => number; close(): void } {
+  const bytesPerWrite = options.bytesPerWrite ?? ARECORD_PERIOD_BYTES;
+  const intervalMs = options.intervalMs ?? ARECORD_PERIOD_MS;
+  const dir = mkdtempSync(join(scratchDir(), 'fifo-'));
+  const path = join(dir, 'mic.fifo');
+  execFileSync('mkfifo', [path]);
+  const silence = Buffer.alloc(bytesPerWrite);
+  let closed = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let fd: number | undefined;
+  const seen = new Set<number>();
+  let reader: number | undefined;
+  let audio: Buffer = Buffer.alloc(0);
+  let offset = 0;
+
+  const openWriter = (): void => {
+    if (closed) return;
+    open(path, constants.O_WRONLY | constants.O_NONBLOCK, (err, handle) => {
+      if (closed) {
+        if (!err) close(handle, () => {});
+        return;
+      }
+      if (err) {
+        timer = setTimeout(openWriter, 5);
+        return;
+      }
+      fd = handle;
+      tick();
+    });
+  };
+
+  const tick = (): void => {
+    if (closed || fd === undefined) return;
+    const alive = arecordPids(marker());
+    if (reader === undefined || !alive.includes(reader)) {
+      const fresh = alive.filter((p) => !seen.has(p));
+      if (fresh.length === 1 && alive.length === 1) {
+        reader = fresh[0]!;
+        seen.add(reader);
+        audio = turns[seen.size - 1] ?? Buffer.alloc(0);
+        offset = 0;
+      }
+    }
+    // Whole periods only: the last piece of speech is padded with silence to a full period.
+    let chunk = offset < audio.length ? audio.subarray(offset, offset + bytesPerWrite) : silence;
+    if (chunk.length < bytesPerWrite) chunk = Buffer.concat([chunk, silence.subarray(chunk.length)]);
+    write(fd, chunk, 0, chunk.length, null, (err) => {
+      if (closed) return;
+      if (err && (err as NodeJS.ErrnoException).code === 'EAGAIN') {
+        timer = setTimeout(tick, 5);
+        return;
+      }
+      if (err) {
+        // No reader at all (one turn over, the next not yet open): wait for the next one.
+        close(fd!, () => {});
+        fd = undefined;
+        openWriter();
+        return;
+      }
+      offset += bytesPerWrite;
+      timer = setTimeout(tick, intervalMs);
+    });
+  };
+
+  openWriter();
+  return {
+    path,
+    readers: () => seen.size,
+    close(): void {
+      if (closed) return;
+      closed = true;
+      clearTimeout(timer);
+      if (fd !== undefined) close(fd, () => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { ServerError, UsageError } from '../../protocol/errors.js';
+import { UsageError } from '../../protocol/errors.js';
 import { addRequestOptions } from '../request-options.js';
-import { makeRenderer, runRequestSession } from '../request-session.js';
+import { followUpHint } from '../voice.js';
+import { addPlaybackOptions, resolvePlayer, type PlaybackOptions } from '../playback.js';
+import { finishTurn, makeRenderer, runRequestSession } from '../request-session.js';
 import { resolveRequestSettings, type RequestOptions } from '../config.js';
 
 /** Trimmed, non-empty lines of standard input, as they arrive (so `text -` works interactively). */
@@ -27,7 +29,7 @@ export function registerTextCommand(program: Command): void {
       'send typed requests; each utterance is its own dialog, and one that answers an ExpectSpeech is sent as its follow-up',
     )
     .argument('<utterance...>', 'what to ask; several are sent in order on one connection; "-" reads one per line from stdin');
-  addRequestOptions(cmd).action(async (utterances: string[], opts: RequestOptions) => {
+  addPlaybackOptions(addRequestOptions(cmd), 'when stdout is a terminal').action(async (utterances: string[], opts: RequestOptions & PlaybackOptions) => {
     const fromStdin = utterances.length === 1 && utterances[0] === '-';
     const first = fromStdin ? [] : utterances.map(checkUtterance);
     const settings = resolveRequestSettings(opts);
@@ -40,7 +42,12 @@ export function registerTextCommand(program: Command): void {
       first.push(checkUtterance(line.value));
     }
     const renderer = await makeRenderer(settings, opts.color);
-    await runRequestSession(settings, renderer, async ({ client }) => {
+    const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
+    await runRequestSession(
+      settings,
+      renderer,
+      async (session) => {
+      const { client } = session;
       // Someone typing at a terminal sees their line already; do not echo it back to them.
       const echo = settings.json || !(fromStdin && process.stdin.isTTY);
       client.on('request', (event) => {
@@ -53,20 +60,15 @@ export function registerTextCommand(program: Command): void {
         });
       });
       const send = async (text: string) => {
-        const result = await client.sendText(text, { timeoutMs: settings.timeoutMs });
-        await client.settled(); // reports the answer asked for (e.g. DeviceControl.ActionExecuted)
-        renderer.response(result);
-        if (result.exception) {
-          const code = Number(result.exception.code) || result.status;
-          throw new ServerError(
-            `the server sent System.Exception ${code}: ${result.exception.description ?? 'no description'}`,
-            code,
-            result.exception.description,
-          );
-        }
+        await finishTurn(session, await client.sendText(text, { timeoutMs: settings.timeoutMs }));
       };
       for (const text of first) await send(text);
       if (more) for await (const line of more) await send(checkUtterance(line));
-    });
+      if (client.pendingExpectSpeech) {
+        renderer.hint(followUpHint('text', client.pendingExpectSpeech.timeoutInMilliseconds));
+      }
+      },
+      { speech },
+    );
   });
 }

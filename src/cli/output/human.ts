@@ -1,9 +1,23 @@
 import type { ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
-import type { EventResult, ReceivedDirective } from '../../client/client.js';
+import type { EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
+import type { SpeechProgress } from '../../client/speech-queue.js';
+import type { Level } from '../../audio/level.js';
 import { describeDirective } from './describe.js';
-import type { Renderer, RequestInfo } from './renderer.js';
+import { renderLevelMeter } from './level-meter.js';
+import type { CaptureInfo, Renderer, RequestInfo } from './renderer.js';
+
+/** Which of the two streams are terminals (live lines are drawn only there). */
+export interface Terminals {
+  out: boolean;
+  err: boolean;
+}
+
+/** Progress is shown only for inputs longer than this (seconds of audio sent). */
+const PROGRESS_AFTER_SECONDS = 3;
+/** Live lines are redrawn at most this often. */
+const REDRAW_MS = 100;
 
 type Write = (line: string) => void;
 
@@ -16,18 +30,62 @@ export class HumanRenderer implements Renderer {
     private readonly err: Write,
     private readonly color: ChalkInstance,
     private readonly makeSpinner: ((text: string) => Ora) | undefined,
+    private readonly tty: Terminals = { out: false, err: false },
   ) {}
+
+  /** A live line on stderr (meter, progress) that is redrawn in place. */
+  private status = '';
+  private lastDraw = 0;
+  /** A live transcript line on stdout (ShowRecognizedText) not yet ended with a newline. */
+  private transcriptOpen = false;
 
   private stopSpinner(): void {
     this.spinner?.stop();
     this.spinner = undefined;
+    this.clearLive();
+  }
+
+  /** Clears the live lines before other output is written. */
+  private clearLive(): void {
+    if (this.status) {
+      this.err('\r\x1b[2K');
+      this.status = '';
+    }
+    if (this.transcriptOpen) {
+      this.out('\n');
+      this.transcriptOpen = false;
+    }
+  }
+
+  private drawStatus(text: string, force = false): void {
+    if (!this.tty.err) return;
+    const now = Date.now();
+    if (!force && now - this.lastDraw < REDRAW_MS) return;
+    this.lastDraw = now;
+    this.spinner?.stop();
+    this.spinner = undefined;
+    if (this.transcriptOpen) {
+      this.out('\n');
+      this.transcriptOpen = false;
+    }
+    this.status = text;
+    this.err(`\r\x1b[2K${text}`);
   }
 
   request(info: RequestInfo): void {
     this.stopSpinner();
     const c = this.color;
-    this.out(`${c.dim(info.followUp ? '↪ you (follow-up):' : 'you:')} ${info.text}\n`);
-    if (this.makeSpinner) this.spinner = this.makeSpinner('waiting for CLOVA…').start();
+    const who = info.followUp ? '↪ you (follow-up):' : 'you:';
+    if (info.kind === 'voice') {
+      this.out(`${c.dim(who)} ${c.dim(`🎤 ${info.input ?? 'audio'}`)} ${c.dim(`(${info.text})`)}\n`);
+      return; // the spinner starts when the audio has been sent
+    }
+    this.out(`${c.dim(who)} ${info.text}\n`);
+    this.startSpinner();
+  }
+
+  private startSpinner(): void {
+    if (this.makeSpinner && !this.spinner) this.spinner = this.makeSpinner('waiting for CLOVA…').start();
   }
 
   directive(d: ReceivedDirective): void {
@@ -35,6 +93,20 @@ export class HumanRenderer implements Renderer {
     const c = this.color;
     const dir = d.message.directive;
     const from = d.source === 'downchannel' ? c.dim(' (downchannel)') : '';
+    const name = `${dir.header.namespace}.${dir.header.name}`;
+    if (name === 'SpeechRecognizer.ShowRecognizedText' && typeof dir.payload?.text === 'string') {
+      // The live transcript: one line redrawn in place on a terminal, one line per update otherwise.
+      if (this.tty.out) {
+        this.out(`\r\x1b[2K${c.dim('heard:')} ${dir.payload.text}`);
+        this.transcriptOpen = true;
+      } else this.out(`  ${c.dim('heard:')} ${dir.payload.text}\n`);
+      return;
+    }
+    if (name === 'SpeechRecognizer.StopCapture') {
+      const heard = typeof dir.payload?.recognizedText === 'string' ? `: ${dir.payload.recognizedText}` : '';
+      this.out(`  ${c.dim('·')} ${name}${heard} ${c.dim('(audio upload closed)')}${from}\n`);
+      return;
+    }
     if (dir.header.namespace === 'Clova' && dir.header.name === 'RenderText' && typeof dir.payload?.text === 'string') {
       this.out(`${c.bold.cyan('CLOVA:')} ${c.bold(dir.payload.text)}${from}\n`);
       return;
@@ -51,7 +123,7 @@ export class HumanRenderer implements Renderer {
     else this.out(`  ${c.dim('♪')} speech ${a.contentId} (${size}; use --save-audio <dir> to keep it)\n`);
   }
 
-  response(r: EventResult): void {
+  response(r: EventResult | RecognizeResult): void {
     this.stopSpinner();
     if (r.status === 204) this.out(`  ${this.color.dim('· no directives (204 No Content)')}\n`);
   }
@@ -61,8 +133,50 @@ export class HumanRenderer implements Renderer {
     this.err(`${this.color.yellow('clova-cli:')} ${message}\n`);
   }
 
+  uploadProgress(seconds: number): void {
+    if (seconds < PROGRESS_AFTER_SECONDS) return;
+    this.drawStatus(`${this.color.dim('sending audio…')} ${seconds.toFixed(1)} s`);
+  }
+
+  level(level: Level, seconds: number): void {
+    this.drawStatus(renderLevelMeter(level, { seconds }));
+  }
+
+  capture(info: CaptureInfo): void {
+    const c = this.color;
+    if (info.phase === 'start') {
+      this.stopSpinner();
+      this.err(`${c.cyan('🎤 listening')} ${c.dim(`(${info.detail}; Enter ends, Ctrl-C aborts)`)}\n`);
+      return;
+    }
+    this.stopSpinner();
+    const secs = info.seconds !== undefined ? ` after ${info.seconds.toFixed(1)} s` : '';
+    this.err(`${c.dim(`🎤 stopped${secs}: ${info.detail}`)}\n`);
+    this.startSpinner();
+  }
+
+  speech(p: SpeechProgress): void {
+    const c = this.color;
+    if (p.phase === 'started') {
+      this.stopSpinner();
+      this.out(`  ${c.green('▶')} playing speech ${c.dim(p.contentId ?? p.token)}\n`);
+    } else if (p.phase === 'stopped') this.notice(`speech ${p.contentId ?? p.token} stopped: ${p.reason ?? ''}`);
+    else if (p.phase === 'skipped') this.notice(`speech ${p.contentId ?? p.token} not played: ${p.reason ?? ''}`);
+  }
+
+  hint(message: string): void {
+    this.stopSpinner();
+    this.out(`  ${this.color.yellow('↪')} ${message}\n`);
+  }
+
 
   close(): void {
     this.stopSpinner();
+  }
+
+  /** Voice: the audio has been sent; the answer is awaited. */
+  uploaded(): void {
+    this.clearLive();
+    this.startSpinner();
   }
 }

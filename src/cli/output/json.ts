@@ -1,6 +1,7 @@
-import type { EventResult, ReceivedDirective } from '../../client/client.js';
+import type { EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
-import type { Renderer, RequestInfo } from './renderer.js';
+import type { SpeechProgress } from '../../client/speech-queue.js';
+import type { CaptureInfo, Renderer, RequestInfo } from './renderer.js';
 
 type Write = (line: string) => void;
 
@@ -16,7 +17,9 @@ export class JsonRenderer implements Renderer {
   }
 
   request(info: RequestInfo): void {
-    this.line({ type: 'request', text: info.text, dialogRequestId: info.dialogRequestId, followUp: info.followUp });
+    if (info.kind === 'voice') {
+      this.line({ type: 'request', kind: 'voice', input: info.input, format: info.text, dialogRequestId: info.dialogRequestId, followUp: info.followUp });
+    } else this.line({ type: 'request', text: info.text, dialogRequestId: info.dialogRequestId, followUp: info.followUp });
   }
 
   directive(d: ReceivedDirective): void {
@@ -35,9 +38,34 @@ export class JsonRenderer implements Renderer {
     });
   }
 
-  response(r: EventResult): void {
-    this.line({ type: 'response', status: r.status, dialogRequestId: r.dialogRequestId, directives: r.directives });
+  response(r: EventResult | RecognizeResult): void {
+    const voice =
+      'audioBytes' in r
+        ? {
+            audioBytes: r.audioBytes,
+            audioParts: r.audioParts,
+            uploadEnded: r.uploadEnded,
+            ...(r.stopCaptureReactionMs !== undefined ? { stopCaptureReactionMs: r.stopCaptureReactionMs } : {}),
+          }
+        : {};
+    this.line({ type: 'response', status: r.status, dialogRequestId: r.dialogRequestId, directives: r.directives, ...voice });
   }
+
+  uploadProgress(): void {}
+
+  level(): void {}
+
+  capture(info: CaptureInfo): void {
+    this.line({ type: 'capture', phase: info.phase, detail: info.detail, ...(info.seconds !== undefined ? { seconds: info.seconds } : {}) });
+  }
+
+  speech(p: SpeechProgress): void {
+    this.line({ type: 'speech', ...p });
+  }
+
+  hint(): void {}
+
+  uploaded(): void {}
 
   notice(message: string): void {
     this.err(`clova-cli: ${message}\n`);

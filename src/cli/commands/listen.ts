@@ -1,0 +1,202 @@
+import { Option, type Command } from 'commander';
+import { chunkPcm, PART_BYTES } from '../../audio/chunker.js';
+import { measureLevel, SilenceWatch } from '../../audio/level.js';
+import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderBackend } from '../../audio/microphone.js';
+import { UsageError } from '../../protocol/errors.js';
+import { resolveRequestSettings, type RequestOptions } from '../config.js';
+import { addPlaybackOptions, resolvePlayer, type PlaybackOptions } from '../playback.js';
+import { addRequestOptions } from '../request-options.js';
+import { finishTurn, makeRenderer, runRequestSession, type RequestSession } from '../request-session.js';
+import { BYTES_PER_SECOND } from '../voice.js';
+
+interface ListenOptions extends RequestOptions, PlaybackOptions {
+  recorder: RecorderBackend;
+  device?: string;
+  maxSeconds: string;
+}
+
+/** A follow-up turn starts sending once the level passes this (the user began to answer). */
+const SPEECH_DBFS = -45;
+/** Meter updates per second at most (the renderer also throttles). */
+const METER_EVERY_BYTES = BYTES_PER_SECOND / 10;
+
+/** Calls `onEnter` when a line (Enter) arrives on stdin; returns the function that stops listening. */
+function watchEnter(onEnter: () => void): () => void {
+  const stdin = process.stdin;
+  if (stdin.destroyed || stdin.readableEnded) return () => undefined;
+  const onData = (chunk: Buffer | string) => {
+    if (String(chunk).includes('\n') || String(chunk).includes('\r')) onEnter();
+  };
+  const onError = () => undefined;
+  stdin.on('data', onData);
+  stdin.on('error', onError);
+  return () => {
+    stdin.off('data', onData);
+    stdin.off('error', onError);
+    stdin.pause();
+  };
+}
+
+/** `clova-cli listen`: the microphone, live, turn after turn while CLOVA expects an answer. */
+export function registerListenCommand(program: Command): void {
+  const cmd = program
+    .command('listen')
+    .description(
+      'speak to CLOVA through the microphone: streams 200 ms parts until StopCapture, Enter or --max-seconds, ' +
+        'plays the answer, and listens again when CLOVA asks a follow-up question',
+    )
+    .addOption(
+      new Option('--recorder <backend>', 'capture backend: node-record-lpcm16 (arecord; rec on macOS) or mic')
+        .choices(['lpcm16', 'mic'])
+        .default('lpcm16'),
+    )
+    .option('--device <name>', 'capture device (see `clova-cli devices`; default "default")')
+    .option('--max-seconds <n>', 'longest utterance in seconds', '15');
+  addPlaybackOptions(addRequestOptions(cmd), 'unless this is given').action(async (opts: ListenOptions) => {
+    const maxSeconds = Number(opts.maxSeconds);
+    if (!Number.isFinite(maxSeconds) || maxSeconds <= 0 || maxSeconds > 600) {
+      throw new UsageError(`--max-seconds must be a number of seconds between 0 and 600 (got "${opts.maxSeconds}")`);
+    }
+    const settings = resolveRequestSettings(opts);
+    const renderer = await makeRenderer(settings, opts.color);
+    const speech = resolvePlayer(opts, 'always', (m) => renderer.notice(m));
+    const micOptions: MicrophoneOptions = { backend: opts.recorder, device: opts.device ?? 'default' };
+    // The microphone opens before the connection: a missing recorder is exit 2 with nothing sent,
+    // and what the user says while the connection comes up is not lost.
+    let mic: Microphone | undefined = await openMicrophone(micOptions);
+    try {
+      await runRequestSession(
+        settings,
+        renderer,
+        async (session) => {
+          // -80 dBFS: a dead input, not a quiet room (a good microphone's noise floor is around -70).
+          const silence = new SilenceWatch({ afterMs: 2000, thresholdDbfs: -80 });
+          for (let turn = 0; ; turn++) {
+            const expect = session.client.pendingExpectSpeech;
+            if (turn > 0 && !expect) break;
+            mic ??= await openMicrophone(micOptions);
+            const current = mic;
+            try {
+              const heard = await listenTurn(session, current, {
+                maxBytes: Math.round(maxSeconds * BYTES_PER_SECOND),
+                waitForSpeechMs: turn > 0 ? (expect?.timeoutInMilliseconds ?? 7000) : undefined,
+                silence,
+              });
+              if (!heard) break;
+            } finally {
+              current.stop();
+              await current.exited; // no recorder outlives its turn
+              mic = undefined;
+            }
+          }
+        },
+        { speech },
+      );
+    } finally {
+      mic?.stop();
+      await mic?.exited;
+    }
+  });
+}
+
+/**
+ * One voice turn from the microphone. A follow-up turn waits for the user to start speaking
+ * (within ExpectSpeech's timeout, counted from the microphone opening, spec 4.8 digest); when
+ * nobody speaks in time nothing is sent and false is returned.
+ */
+async function listenTurn(
+  session: RequestSession,
+  mic: Microphone,
+  options: { maxBytes: number; waitForSpeechMs: number | undefined; silence: SilenceWatch },
+): Promise<boolean> {
+  const { client, renderer, settings } = session;
+  let bytes = 0;
+  let meterAt = 0;
+  let why = 'the recorder stopped';
+  const stopWith = (reason: string) => {
+    if (why === 'the recorder stopped') why = reason;
+    mic.stop();
+  };
+  const onSigint = () => stopWith('interrupted');
+  session.signal.addEventListener('abort', onSigint, { once: true });
+  const stopEnter = watchEnter(() => stopWith('Enter'));
+  const onStopCapture = () => stopWith('StopCapture from CLOVA');
+  client.on('stop-capture', onStopCapture);
+  renderer.capture({ phase: 'start', detail: mic.description });
+  const captured = (async function* metered() {
+    for await (const chunk of mic.pcm) {
+      bytes += chunk.length;
+      if (bytes - meterAt >= METER_EVERY_BYTES || meterAt === 0) {
+        meterAt = bytes;
+        renderer.level(measureLevel(chunk), bytes / BYTES_PER_SECOND);
+      }
+      if (options.silence.update(chunk)) renderer.notice('no audio is reaching the microphone: check --device');
+      yield chunk;
+      if (bytes >= options.maxBytes) stopWith(`--max-seconds (${options.maxBytes / BYTES_PER_SECOND} s) reached`);
+    }
+  })();
+  try {
+    let audio: AsyncIterable<Buffer> = captured;
+    if (options.waitForSpeechMs !== undefined) {
+      const preroll = await waitForSpeech(captured, options.waitForSpeechMs);
+      if (preroll === undefined) {
+        mic.stop();
+        renderer.capture({ phase: 'stop', detail: `no answer within ${options.waitForSpeechMs / 1000} s; the dialog ends`, seconds: bytes / BYTES_PER_SECOND });
+        return false;
+      }
+      audio = (async function* () {
+        yield* preroll;
+        yield* captured;
+      })();
+    }
+    const onRequest = (event: { event: { header: { dialogRequestId?: string }; payload: Record<string, unknown> } }) =>
+      renderer.request({
+        kind: 'voice',
+        input: 'microphone',
+        text: 'L16 16 kHz mono',
+        dialogRequestId: event.event.header.dialogRequestId,
+        followUp: event.event.payload.speechId !== undefined,
+      });
+    const onUploaded = () => {
+      mic.stop();
+      renderer.capture({ phase: 'stop', detail: why, seconds: bytes / BYTES_PER_SECOND });
+    };
+    client.once('request', onRequest);
+    client.once('uploaded', onUploaded);
+    try {
+      const result = await client.recognize(chunkPcm(audio, PART_BYTES), { lang: settings.lang, timeoutMs: settings.timeoutMs });
+      await finishTurn(session, result);
+    } finally {
+      client.off('request', onRequest);
+      client.off('uploaded', onUploaded);
+    }
+    return true;
+  } finally {
+    mic.stop();
+    stopEnter();
+    client.off('stop-capture', onStopCapture);
+    session.signal.removeEventListener('abort', onSigint);
+  }
+}
+
+/**
+ * Reads the microphone until a chunk is louder than SPEECH_DBFS; returns everything read so far
+ * (the pre-roll, so the first syllable is not lost), or undefined when `timeoutMs` passed first.
+ */
+async function waitForSpeech(pcm: AsyncIterator<Buffer>, timeoutMs: number): Promise<Buffer[] | undefined> {
+  const preroll: Buffer[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([pcm.next(), timeout]);
+      if (next === 'timeout' || next.done) return undefined;
+      preroll.push(next.value);
+      if (measureLevel(next.value).dbfs > SPEECH_DBFS) return preroll;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
