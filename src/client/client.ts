@@ -134,6 +134,8 @@ export interface CicClientEvents {
   'stop-capture': [{ dialogRequestId: string | undefined }];
   /** Audio parts sent so far in the current voice turn. */
   upload: [UploadProgress];
+  /** The body of the current voice turn has been closed; the answer is awaited. */
+  uploaded: [UploadProgress & { ended: UploadEnd }];
   /** A Speak started, finished, was stopped or skipped. */
   speech: [SpeechProgress];
 }
@@ -576,7 +578,10 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         rejectTimeout(new TimeoutError(`no answer within ${options.timeoutMs} ms of the end of the audio; raise --timeout or check the server`));
       }, options.timeoutMs);
     };
-    void upload.whenClosed().then(arm);
+    void upload.whenClosed().then(() => {
+      arm();
+      this.emit('uploaded', { bytes: upload.bytes, parts: upload.parts, ended: upload.ended ?? 'answered' });
+    });
     this.uploads.set(dialogRequestId, {
       upload,
       keepRecording: () => {
