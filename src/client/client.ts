@@ -766,21 +766,23 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       stream.on('error', (err: NodeJS.ErrnoException) => {
         if (gotResponse) return; // pipeToReader reports it
         if (this.refusedByServer(conn, stream)) done(new RetryOnNewConnection(err.message));
-        else done(this.lostError(conn, name, err.message));
+        else done(this.streamLost(conn, stream, name, err.message));
       });
       stream.on('close', () => {
         if (gotResponse || settled) return;
         if (this.refusedByServer(conn, stream)) done(new RetryOnNewConnection(`stream closed with code ${stream.rstCode}`));
-        else if (!conn.closed && conn.deadReason === undefined && stream.rstCode !== undefined && stream.rstCode !== 0) {
-          done(
-            new ConnectionError(
-              `the server reset the ${name} request (RST_STREAM code ${stream.rstCode}) before answering; try again`,
-              'E_ABANDONED',
-            ),
-          );
-        } else done(this.lostError(conn, name, `stream closed with code ${stream.rstCode}`));
+        else done(this.streamLost(conn, stream, name, `stream closed with code ${stream.rstCode}`));
       });
     });
+  }
+
+  /** Why a request ended without an answer: its stream was reset while the connection lived, or the connection died. */
+  private streamLost(conn: CicConnection, stream: ClientHttp2Stream, name: string, detail: string): ConnectionError {
+    const code = stream.rstCode;
+    if (!conn.closed && conn.deadReason === undefined && code !== undefined && code !== 0 && code !== http2.constants.NGHTTP2_CANCEL) {
+      return new ConnectionError(`the server reset the ${name} request (RST_STREAM code ${code}) before answering; try again`, 'E_ABANDONED');
+    }
+    return this.lostError(conn, name, detail);
   }
 
   private lostError(conn: CicConnection, name: string, detail: string): ConnectionError {

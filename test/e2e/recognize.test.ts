@@ -1,0 +1,280 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openAudioInput } from '../../src/audio/audio-input.js';
+import { sharedSpeechToText } from '../../src/emulator/speech-to-text.js';
+import type { RecordedEvent } from '../../src/emulator/record.js';
+import { baseEnv, CLI, ndjson, runCli } from '../helpers/cli.js';
+import { emulator, TOKEN } from '../helpers/emulator.js';
+import { buildWav, collect, espeak, riffChunk, silence, sine, soxTone } from '../helpers/wav.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'clova-recognize-'));
+const env = (url: string) => ({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: url });
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** True when the emulator can recognise speech here (Debian's pocketsphinx and pocketsphinx-en-us). */
+const hears = (await sharedSpeechToText().unavailable()) === undefined;
+
+function file(name: string, bytes: Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** 16 kHz mono 16-bit: `seconds` of a 440 Hz tone, then `quiet` seconds of silence. */
+function toneWav(seconds: number, quiet = 0): Buffer {
+  const samples = Float64Array.from([...sine(440, seconds, 16000, 0.4), ...silence(quiet, 16000)]);
+  return buildWav({ sampleRate: 16000, channels: 1, bitsPerSample: 16 }, [samples]);
+}
+
+/** What the CLI should send for `path`: the library's own conversion of it. */
+async function expectedPcm(path: string, raw = false): Promise<Buffer> {
+  const input = await openAudioInput(path, { raw });
+  try {
+    return await collect(input.pcm);
+  } finally {
+    input.close();
+  }
+}
+
+function recognizeEvents(events: RecordedEvent[]): RecordedEvent[] {
+  return events.filter((e) => e.message.event.header.namespace === 'SpeechRecognizer' && e.message.event.header.name === 'Recognize');
+}
+
+function checkParts(e: RecordedEvent): void {
+  expect(e.parts[0]).toMatchObject({ name: 'metadata' });
+  const audio = e.parts.slice(1);
+  expect(audio.length).toBeGreaterThan(0);
+  for (const p of audio) expect(p.name).toBe('audio');
+  for (const p of audio.slice(0, -1)) expect(p.bytes).toBe(6400);
+  expect(audio.at(-1)!.bytes).toBeGreaterThan(0);
+  expect(audio.at(-1)!.bytes).toBeLessThanOrEqual(6400);
+}
+
+let weatherWav: string;
+beforeAll(async () => {
+  weatherWav = join(dir, 'weather.wav');
+  await espeak('what is the weather today', weatherWav);
+});
+
+describe('clova-cli recognize (e2e against the emulator over real HTTP/2)', () => {
+  it('sends 16 kHz mono 16-bit WAV byte-exact: metadata first, then 6400-byte audio parts', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const wav = toneWav(1.37);
+    const path = file('exact.wav', wav);
+    const r = await runCli(['recognize', path, '--lang', 'en', '--json'], { env: env(emu.url) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [e] = recognizeEvents(emu.record.events);
+    expect(e!.message.event.payload).toEqual({
+      lang: 'en',
+      profile: 'CLOSE_TALK',
+      format: 'AUDIO_L16_RATE_16000_CHANNELS_1',
+      initiator: { type: 'TAP', inputSource: 'SELF' },
+    });
+    checkParts(e!);
+    const data = wav.subarray(44);
+    expect(e!.audio!.bytes).toBe(data.length);
+    expect(e!.audio!.sha256).toBe(sha256(data));
+    const lines = ndjson(r.stdout);
+    expect(lines[0]).toMatchObject({ type: 'request', kind: 'voice', input: path, followUp: false });
+    expect(lines.at(-1)).toMatchObject({ type: 'response', status: 200, audioBytes: data.length, audioParts: 7, uploadEnded: 'end-of-input' });
+  });
+
+  for (const [name, args] of [
+    ['44.1 kHz stereo 16-bit', ['-r', '44100', '-c', '2', '-b', '16']],
+    ['48 kHz mono 24-bit', ['-r', '48000', '-c', '1', '-b', '24']],
+    ['8 kHz mono 32-bit float', ['-r', '8000', '-c', '1', '-e', 'floating-point', '-b', '32']],
+  ] as const) {
+    it(`converts ${name} on the fly: the wire carries the L16 16 kHz mono conversion`, async () => {
+      const emu = await emulator({ faults: ['no-stop-capture'] });
+      const path = join(dir, `${name.replace(/\W+/g, '-')}.wav`);
+      await soxTone(path, [...args], 1.5, 440, 0.4);
+      const r = await runCli(['recognize', path], { env: env(emu.url) });
+      expect(r.code).toBe(0);
+      const [e] = recognizeEvents(emu.record.events);
+      checkParts(e!);
+      const expected = await expectedPcm(path);
+      expect(Math.abs(expected.length / 32000 - 1.5)).toBeLessThan(0.015); // duration within 1 %
+      expect(e!.audio!.sha256).toBe(sha256(expected));
+      expect(r.stdout).toContain('→ L16 16 kHz mono');
+    });
+  }
+
+  it('reads a streamed WAV from stdin (data size 0xFFFFFFFF, LIST chunk before the data)', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const tone = toneWav(1);
+    const header = Buffer.from(tone.subarray(0, 36));
+    header.writeUInt32LE(0xffffffff, 4);
+    const data = tone.subarray(44);
+    const streamed = Buffer.concat([header, riffChunk('LIST', Buffer.from('INFOISFT\x05\x00\x00\x00test\x00')), riffChunk('data', data, 0xffffffff).subarray(0, 8), data]);
+    const r = await runCli(['recognize', '-'], { env: env(emu.url), input: streamed });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(recognizeEvents(emu.record.events)[0]!.audio!.sha256).toBe(sha256(data));
+  });
+
+  it('--raw sends headerless L16 as it is', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const pcm = toneWav(0.8).subarray(44);
+    const r = await runCli(['recognize', '--raw', file('tone.raw', pcm)], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    expect(recognizeEvents(emu.record.events)[0]!.audio!.sha256).toBe(sha256(pcm));
+  });
+
+  it('StopCapture closes the body at once, although the input (stdin) goes on', async () => {
+    const emu = await emulator();
+    const tone = toneWav(1, 1.5);
+    const header = Buffer.from(tone.subarray(0, 44));
+    header.writeUInt32LE(0xffffffff, 40); // a recorder's streaming header: length unknown
+    const child = spawn(process.execPath, [CLI, 'recognize', '-', '--json'], { env: baseEnv(env(emu.url)), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(Buffer.concat([header, tone.subarray(44)])); // and stdin stays open
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const [e] = recognizeEvents(emu.record.events);
+    expect(e!.audio!.endOfSpeech).toBe('vad');
+    expect(e!.audio!.bodyEndedAt! - e!.audio!.stopCaptureAt!).toBeLessThan(100);
+    const lines = ndjson(out);
+    const stop = lines.find((l) => l.type === 'directive' && l.directive.header.name === 'StopCapture')!;
+    expect(stop.source).toBe('downchannel');
+    expect(stop.directive.header.dialogRequestId).toBe(e!.message.event.header.dialogRequestId);
+    expect(lines.at(-1)).toMatchObject({ type: 'response', status: 200, uploadEnded: 'stop-capture' });
+    expect(lines.at(-1)!.stopCaptureReactionMs).toBeLessThan(100);
+  });
+
+  it('--realtime paces one part per 200 ms and closes the body within 100 ms of StopCapture', async () => {
+    const emu = await emulator();
+    const r = await runCli(['recognize', '--realtime', file('paced.wav', toneWav(0.6, 3))], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const [e] = recognizeEvents(emu.record.events);
+    const times = e!.parts.slice(1).map((p) => p.at!).filter((t) => t !== undefined);
+    expect(times.length).toBeGreaterThan(5);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    expect(mean).toBeGreaterThan(150);
+    expect(mean).toBeLessThan(300);
+    // About 200 ms of audio per 200 ms of time: the whole upload took about as long as its audio.
+    expect(e!.audio!.bodyEndedAt! - e!.audio!.stopCaptureAt!).toBeLessThan(100);
+    expect(e!.audio!.endOfSpeech).toBe('vad');
+  });
+
+  it.skipIf(!hears)('the emulator hears: "what is the weather today" gets the weather answer', async () => {
+    const emu = await emulator();
+    const r = await runCli(['recognize', weatherWav, '--lang', 'en'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('heard: what is the weather today');
+    expect(r.stdout).toMatch(/CLOVA: .*sunny/);
+    expect(recognizeEvents(emu.record.events)[0]!.audio!.recognizedText).toBe('what is the weather today');
+  });
+
+  it('without recognition the emulator says honestly what it heard', async () => {
+    const emu = await emulator({ recognizer: 'off' });
+    const r = await runCli(['recognize', weatherWav, '--lang', 'en'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/CLOVA: I heard 1(\.\d)? seconds? of speech, but speech recognition is turned off/);
+  });
+
+  it('silence gets StopCapture after the no-speech timeout', async () => {
+    const emu = await emulator();
+    const r = await runCli(['recognize', file('silence.wav', toneWav(0, 12))], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const [e] = recognizeEvents(emu.record.events);
+    expect(e!.audio!.endOfSpeech).toBe('no-speech');
+    expect(e!.audio!.stopCaptureAt).toBeDefined();
+    expect(e!.audio!.bytes).toBeLessThan(12 * 32000);
+  });
+
+  it('fault stop-capture-after: the upload ends where the server said', async () => {
+    const emu = await emulator({ faults: ['stop-capture-after=600'] });
+    const r = await runCli(['recognize', '--realtime', file('long.wav', toneWav(5))], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const [e] = recognizeEvents(emu.record.events);
+    expect(e!.audio!.endOfSpeech).toBe('fault');
+    expect(e!.audio!.bytes).toBeGreaterThanOrEqual(0.6 * 32000);
+    expect(e!.audio!.bytes).toBeLessThan(2 * 32000);
+  });
+
+  it('fault reset-recognize: exit 4 with what happened', async () => {
+    const emu = await emulator({ faults: ['reset-recognize'] });
+    const r = await runCli(['recognize', file('reset.wav', toneWav(3))], { env: env(emu.url) });
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/reset the SpeechRecognizer\.Recognize request/);
+  });
+
+  it('--save-audio keeps the spoken answer', async () => {
+    const emu = await emulator();
+    const out = mkdtempSync(join(tmpdir(), 'clova-recognize-audio-'));
+    const r = await runCli(['recognize', file('save.wav', toneWav(1, 1)), '--save-audio', out, '--json'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    const audio = ndjson(r.stdout).find((l) => l.type === 'audio')!;
+    expect(existsSync(audio.path)).toBe(true);
+    expect(sha256(readFileSync(audio.path))).toBe(emu.record.attachments[0]!.sha256);
+  });
+
+  it.skipIf(!hears)('a second input answers the ExpectSpeech of the first (same dialogRequestId, speechId)', async () => {
+    const emu = await emulator();
+    const order = join(dir, 'order.wav');
+    const size = join(dir, 'large.wav');
+    await espeak('order a pizza', order);
+    await espeak('large', size);
+    const r = await runCli(['recognize', order, size, '--lang', 'en'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/CLOVA: Your large pizza is on its way/);
+    const [first, second] = recognizeEvents(emu.record.events);
+    expect(second!.message.event.header.dialogRequestId).toBe(first!.message.event.header.dialogRequestId);
+    expect(typeof second!.message.event.payload.speechId).toBe('string');
+    expect(second!.message.event.payload.initiator).toBeUndefined();
+  });
+
+  it.skipIf(!hears)('a pending ExpectSpeech is explained: how to answer it', async () => {
+    const emu = await emulator();
+    const order = join(dir, 'order-only.wav');
+    await espeak('order a pizza', order);
+    const r = await runCli(['recognize', order, '--lang', 'en'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/CLOVA expects an answer.*further input.*clova-cli listen/);
+  });
+});
+
+describe('clova-cli recognize: bad input is refused before anything is sent (exit 2)', () => {
+  const fmt = (tag: number) => {
+    const w = toneWav(0.2);
+    w.writeUInt16LE(tag, 20);
+    return w;
+  };
+  const cases: Array<[string, () => string[], RegExp, Buffer?]> = [
+    ['a missing file', () => ['recognize', join(dir, 'nope.wav')], /no such file: .*nope\.wav/],
+    ['an empty file', () => ['recognize', file('empty.wav', Buffer.alloc(0))], /is empty/],
+    ['not RIFF/WAVE', () => ['recognize', file('text.wav', Buffer.from('hello, this is not audio at all'))], /not a WAV file \(no RIFF\/WAVE header\); use --raw/],
+    ['an MP3 inside a WAV', () => ['recognize', file('mp3.wav', fmt(0x55))], /^clova-cli: error: WAV format 0x0055 \(MP3\) is not supported; convert it with sox or ffmpeg$/m],
+    ['a truncated header', () => ['recognize', file('trunc.wav', toneWav(0.2).subarray(0, 30))], /./],
+    ['an inconsistent header (block align)', () => {
+      const w = toneWav(0.2);
+      w.writeUInt16LE(3, 32);
+      return ['recognize', file('align.wav', w)];
+    }, /./],
+    ['zero samples', () => ['recognize', file('nosamples.wav', toneWav(0))], /./],
+    ['an odd byte count with --raw', () => ['recognize', '--raw', file('odd.raw', Buffer.alloc(6401))], /odd/i],
+    ['empty standard input', () => ['recognize', '-'], /empty/, Buffer.alloc(0)],
+    ['stdin read twice', () => ['recognize', '-', '-'], /only once/],
+  ];
+  for (const [what, args, message, input] of cases) {
+    it(what, async () => {
+      const emu = await emulator();
+      const r = await runCli(args(), { env: env(emu.url), ...(input ? { input } : {}) });
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(r.stdout).toBe('');
+      expect(emu.record.connections).toHaveLength(0);
+      expect(emu.record.events).toHaveLength(0);
+    });
+  }
+});
