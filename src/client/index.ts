@@ -6,3 +6,5 @@ export * from './dialog-router.js';
 export * from './timers.js';
 export { isKnownDirective, namespaceHandlers } from './handlers/registry.js';
 export type { AudioInfo } from './response-reader.js';
+export * from './speech-queue.js';
+export type { UploadEnd, UploadProgress } from './audio-upload.js';
