@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { CicClient } from '../../../src/client/client.js';
+import { UsageError } from '../../../src/protocol/errors.js';
+import { emulator, TOKEN } from '../../helpers/emulator.js';
+
+const UA = 'clova-cli/clova-cli/0.1.0 (Linux 6.1;x64;node=20)';
+
+/** Yields `parts` parts of 6400 bytes, then waits forever (a microphone nobody stops). */
+async function* endless(parts: number, onWaiting?: () => void): AsyncGenerator<Buffer> {
+  for (let i = 0; i < parts; i++) yield Buffer.alloc(6400, i === 0 ? 0 : 100);
+  onWaiting?.();
+  await new Promise(() => undefined);
+}
+
+describe('CicClient.recognize against the emulator', () => {
+  it('StopCapture closes the body although the source is still waiting for audio', async () => {
+    const emu = await emulator({ faults: ['stop-capture-after=400'] });
+    const client = new CicClient({ url: emu.url, token: TOKEN, userAgent: UA });
+    try {
+      await client.connect();
+      const r = await client.recognize(endless(5), { lang: 'en', timeoutMs: 5000 });
+      expect(r.status).toBe(200);
+      expect(r.uploadEnded).toBe('stop-capture');
+      expect(r.audioParts).toBe(5);
+      expect(r.stopCaptureReactionMs).toBeLessThan(100);
+      const e = emu.record.events[0]!;
+      expect(e.audio!.bodyEndedAt! - e.audio!.stopCaptureAt!).toBeLessThan(100);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('endInput ends the upload like a released talk key; the answer still comes', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const client = new CicClient({ url: emu.url, token: TOKEN, userAgent: UA });
+    const stop = new AbortController();
+    try {
+      await client.connect();
+      const r = await client.recognize(endless(3, () => stop.abort()), { lang: 'ko', endInput: stop.signal, timeoutMs: 5000 });
+      expect(r).toMatchObject({ status: 200, uploadEnded: 'stopped', audioParts: 3 });
+      expect(emu.record.events[0]!.audio!.bytes).toBe(3 * 6400);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a source that fails mid-stream cancels the request: nothing half-sent is answered', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const client = new CicClient({ url: emu.url, token: TOKEN, userAgent: UA });
+    async function* bad(): AsyncGenerator<Buffer> {
+      yield Buffer.alloc(6400);
+      throw new UsageError('standard input ended with an odd byte');
+    }
+    try {
+      await client.connect();
+      await expect(client.recognize(bad(), { lang: 'en' })).rejects.toThrow(/odd byte/);
+      await emu.waitFor((rec) => rec.events.length === 1 && rec.events[0]!.status === undefined, 2000).catch(() => undefined);
+      expect(emu.record.events[0]?.status ?? 0).not.toBe(200);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a follow-up Recognize carries the ExpectSpeech speechId and the dialog of the question', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const client = new CicClient({ url: emu.url, token: TOKEN, userAgent: UA });
+    try {
+      await client.connect();
+      const q = await client.sendText('order a pizza');
+      const pending = client.pendingExpectSpeech!;
+      expect(pending.expectSpeechId).toBeTruthy();
+      async function* two(): AsyncGenerator<Buffer> {
+        yield Buffer.alloc(6400);
+        yield Buffer.alloc(3200);
+      }
+      const r = await client.recognize(two(), { lang: 'en', timeoutMs: 5000 });
+      expect(r).toMatchObject({ status: 200, audioParts: 2, audioBytes: 9600, uploadEnded: 'end-of-input' });
+      const e = emu.record.events[1]!.message.event;
+      expect(e.header.dialogRequestId).toBe(q.dialogRequestId);
+      expect(e.payload).toMatchObject({ speechId: pending.expectSpeechId, explicit: pending.explicit, lang: 'en' });
+      expect(e.payload.initiator).toBeUndefined();
+      expect(client.pendingExpectSpeech).toBeUndefined();
+    } finally {
+      await client.close();
+    }
+  });
+});
