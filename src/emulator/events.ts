@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { multipartBoundary } from '../protocol/content-type.js';
 import { MultipartError } from '../protocol/errors.js';
@@ -9,7 +9,8 @@ import type { DialogState } from './dialog.js';
 import type { ActiveFaults } from './faults.js';
 import { findHandler } from './handlers/registry.js';
 import type { EventBody, HandlerContext, HandlerResult } from './handlers/types.js';
-import type { RecordedEvent, RecordedRequest, Recorder } from './record.js';
+import type { RecordedAudio, RecordedEvent, RecordedPart, RecordedRequest, Recorder } from './record.js';
+import type { VoiceSettings } from './voice-capture.js';
 import { arrangeParts, sendEmpty, sendException, sendMultipart, wireStyle } from './wire.js';
 
 /** What an event exchange needs from the emulator. */
@@ -25,6 +26,8 @@ export interface EventServices {
   nextSeed(): number;
   /** Resolves after `ms`, or at once when the emulator closes. */
   sleep(ms: number): Promise<void>;
+  /** How SpeechRecognizer.Recognize listens. */
+  readonly voice: VoiceSettings;
 }
 
 const DECODE_FAILED = 'Could not decode multipart';
@@ -45,9 +48,13 @@ export class EventExchange {
   private readonly rawContentType: string;
   private decoder: MultipartDecoder | undefined;
   private metadata: JsonPartAccumulator | undefined;
-  private readonly metadataPart: RecordedEvent['parts'][number] = { name: 'metadata', contentType: '', bytes: 0 };
+  private readonly metadataPart: RecordedPart = { name: 'metadata', contentType: '', bytes: 0 };
   private partIndex = 0;
-  private currentPart: RecordedEvent['parts'][number] | undefined;
+  private currentPart: RecordedPart | undefined;
+  /** When the current part's last body byte arrived. */
+  private lastDataAt: number | undefined;
+  private audioHash: Hash | undefined;
+  private bodyEndedAt: number | undefined;
   private dispatched = false;
   private recorded: RecordedEvent | undefined;
   private answered = false;
@@ -84,6 +91,7 @@ export class EventExchange {
     this.stream.on('data', (chunk: Buffer) => this.onData(chunk));
     this.stream.on('end', () => this.onEnd());
     this.stream.on('close', () => {
+      this.refreshAudioDigest();
       if (!this.bodyDone) this.rejectEnded(new BodyAborted('the request stream closed before its body ended'));
     });
     if (!boundary) {
@@ -93,20 +101,23 @@ export class EventExchange {
     this.decoder = new MultipartDecoder(boundary, {
       partBegin: (h) => {
         this.partIndex++;
+        this.lastDataAt = undefined;
         if (this.partIndex === 1) {
           if (h.dispositionName !== 'metadata' || !h.isJson) throw new MultipartError('the first part is not name="metadata" JSON');
           this.metadata = new JsonPartAccumulator();
           this.metadataPart.contentType = h.get('content-type') ?? '';
           return;
         }
-        const part = { name: h.dispositionName, contentType: h.get('content-type') ?? '', bytes: 0 };
+        const part: RecordedPart = { name: h.dispositionName, contentType: h.get('content-type') ?? '', bytes: 0 };
         this.currentPart = part;
         if (this.recorded) {
           this.recorded.parts.push(part);
+          if (part.name === 'audio') this.audioRecord();
           this.services.recorder.changed();
         }
       },
       partData: (chunk) => {
+        if (chunk.length > 0) this.lastDataAt = Date.now();
         if (this.partIndex === 1) {
           this.metadataPart.bytes += chunk.length;
           if (!this.metadata!.add(chunk)) throw new MultipartError('the metadata part is too large');
@@ -114,10 +125,19 @@ export class EventExchange {
         }
         const part = this.currentPart!;
         part.bytes += chunk.length;
+        if (part.name === 'audio' && this.recorded) {
+          const audio = this.audioRecord();
+          audio.bytes += chunk.length;
+          this.audioHash!.update(chunk);
+        }
         for (const l of this.listeners) l(part.name, chunk);
         if (this.recorded) this.services.recorder.changed();
       },
       partEnd: () => {
+        const part = this.partIndex === 1 ? this.metadataPart : this.currentPart!;
+        part.at = this.lastDataAt ?? Date.now();
+        if (part.name === 'audio') this.refreshAudioDigest();
+        if (this.recorded) this.services.recorder.changed();
         if (this.partIndex === 1 && !this.dispatched) {
           let json: unknown;
           try {
@@ -149,7 +169,15 @@ export class EventExchange {
   }
 
   private onEnd(): void {
+    // Node also ends the readable side when the server closes the stream itself (reset, forced
+    // answer); only an end while the stream is open is the client's END_STREAM.
+    if (this.stream.closed || this.stream.destroyed) return;
     this.bodyDone = true;
+    this.bodyEndedAt = Date.now();
+    if (this.recorded?.audio) {
+      this.recorded.audio.bodyEndedAt = this.bodyEndedAt;
+      this.services.recorder.changed();
+    }
     if (this.failed || !this.decoder) return;
     try {
       this.decoder.end();
@@ -161,7 +189,27 @@ export class EventExchange {
       this.fail('the body has no metadata part');
       return;
     }
+    this.refreshAudioDigest();
     this.resolveEnded();
+  }
+
+  /** The record of this event's audio, created on first use (needs `recorded`). */
+  private audioRecord(): RecordedAudio {
+    const rec = this.recorded!;
+    if (!rec.audio) {
+      this.audioHash = createHash('sha256');
+      rec.audio = { bytes: 0, sha256: this.audioHash.copy().digest('hex'), shownTexts: [] };
+      if (this.bodyEndedAt !== undefined) rec.audio.bodyEndedAt = this.bodyEndedAt;
+    }
+    return rec.audio;
+  }
+
+  /** Brings `audio.sha256` up to date with the bytes hashed so far. */
+  private refreshAudioDigest(): void {
+    const audio = this.recorded?.audio;
+    if (!audio || !this.audioHash) return;
+    audio.sha256 = this.audioHash.copy().digest('hex');
+    this.services.recorder.changed();
   }
 
   /** A malformed body: answer 400 if nothing was answered yet, and keep draining what still comes. */
@@ -235,9 +283,20 @@ export class EventExchange {
       faults,
       body,
       userAgent: this.userAgent,
+      voice: this.services.voice,
       now: () => this.services.now(),
       push: (m) => this.services.push(this.client, m),
       log: (line) => this.services.log(`${this.where()} ${line}`),
+      recordAudio: (update) => {
+        if (!this.recorded) return;
+        Object.assign(this.audioRecord(), update);
+        this.services.recorder.changed();
+      },
+      reset: () => {
+        if (this.stream.destroyed || this.stream.closed) return;
+        this.answered = true; // nothing more will be sent on this stream
+        this.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      },
     };
   }
 

@@ -21,7 +21,10 @@ export type Fault =
   | { name: 'shuffle' }
   | { name: 'content-id-brackets' }
   | { name: 'quirky-content-type' }
-  | { name: 'form-data-response' };
+  | { name: 'form-data-response' }
+  | { name: 'stop-capture-after'; ms: number }
+  | { name: 'no-stop-capture' }
+  | { name: 'reset-recognize'; ms: number };
 
 /** The name of a fault. */
 export type FaultName = Fault['name'];
@@ -94,6 +97,22 @@ export const FAULT_TABLE: readonly FaultDescription[] = [
     effect: 'response content-type multipart/related; boundary="<b>"; (quoted, trailing ;)',
   },
   { name: 'form-data-response', value: '', effect: 'response media type multipart/form-data instead of multipart/related' },
+  {
+    name: 'stop-capture-after',
+    value: '=<ms>',
+    effect:
+      'send StopCapture once this many ms of audio have arrived (audio time: 32 bytes = 1 ms; 0 = before any audio), instead of the VAD, the no-speech timeout and the 10 s cap',
+  },
+  {
+    name: 'no-stop-capture',
+    value: '',
+    effect: 'never send SpeechRecognizer.StopCapture; answer once the client ends the body by itself',
+  },
+  {
+    name: 'reset-recognize',
+    value: '[=<ms>]',
+    effect: 'reset each SpeechRecognizer.Recognize stream (RST_STREAM INTERNAL_ERROR) once this many ms of audio have arrived (default 400)',
+  },
 ];
 
 const NAMES = FAULT_TABLE.map((f) => f.name);
@@ -194,6 +213,10 @@ export function parseFault(spec: string): Fault {
       return { name, bytes: integer(name, need(), 1, 64 * 1024 * 1024) };
     case 'extra-directives':
       return { name, count: integer(name, need(), 0, 10_000) };
+    case 'stop-capture-after':
+      return { name, ms: integer(name, need(), 0, 600_000) };
+    case 'reset-recognize':
+      return { name, ms: value === undefined ? 400 : integer(name, value, 0, 600_000) };
     case 'no-hello':
     case 'no-ping-ack':
     case 'unknown-directive':
@@ -203,6 +226,7 @@ export function parseFault(spec: string): Fault {
     case 'content-id-brackets':
     case 'quirky-content-type':
     case 'form-data-response':
+    case 'no-stop-capture':
       none();
       return { name };
   }
@@ -246,6 +270,9 @@ export class ActiveFaults {
           return `${f.name}=${f.bytes}`;
         case 'extra-directives':
           return `${f.name}=${f.count}`;
+        case 'stop-capture-after':
+        case 'reset-recognize':
+          return `${f.name}=${f.ms}`;
         default:
           return f.name;
       }

@@ -2,11 +2,15 @@ export { startEmulator, type Emulator, type EmulatorOptions } from './server.js'
 export type {
   EmulatorRecord,
   RecordedAttachment,
+  RecordedAudio,
   RecordedConnection,
   RecordedDownchannel,
   RecordedEvent,
+  RecordedPart,
   RecordedRequest,
 } from './record.js';
+export { DEFAULT_VAD, type VadOptions } from './vad.js';
+export type { SpeechToTextOptions } from './speech-to-text.js';
 export {
   parseFault,
   parseFaults,

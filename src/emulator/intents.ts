@@ -20,6 +20,44 @@ type Lang = 'ko' | 'en';
 
 const EN_NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
 
+/**
+ * English requests the intent engine answers with a real intent, in lowercase words: the speech
+ * grammar of the emulator's offline recogniser is built from them (speech-to-text.ts), so a phrase
+ * added here becomes speakable. Keep them acoustically distinct: measured with espeak-ng voices,
+ * lone numbers and many alarm times made pocketsphinx confuse "ten", "twelve", "hey" and "two".
+ */
+export const ENGLISH_REQUESTS: readonly string[] = [
+  'hello',
+  'good morning',
+  'good evening',
+  'what time is it',
+  'what is the time',
+  'tell me the time',
+  'what is the weather',
+  'what is the weather today',
+  'how is the weather today',
+  'what is the forecast',
+  'set an alarm',
+  'set an alarm for seven am',
+  'set an alarm for six pm',
+  'wake me up at seven am',
+  'turn up the volume',
+  'turn down the volume',
+  'volume up',
+  'volume down',
+  'louder',
+  'quieter',
+  'order a pizza',
+  'i want a pizza',
+  'i would like a pizza',
+];
+
+/** English answers to the emulator's questions (the pizza size), for the second turn of a dialog. */
+export const ENGLISH_FOLLOW_UPS: readonly string[] = ['small', 'medium', 'large', 'extra large'];
+
+/** Everything the offline recogniser can hear. */
+export const ENGLISH_PHRASES: readonly string[] = [...ENGLISH_REQUESTS, ...ENGLISH_FOLLOW_UPS];
+
 function words(re: string): RegExp {
   return new RegExp(`\\b(?:${re})\\b`, 'i');
 }

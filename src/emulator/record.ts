@@ -11,15 +11,52 @@ export interface RecordedRequest {
   status?: number;
 }
 
+/** One part of an event request. */
+export interface RecordedPart {
+  name?: string;
+  contentType: string;
+  /** Body bytes received so far. */
+  bytes: number;
+  /**
+   * When the last byte of its body arrived (ms since the epoch), set once the part is known to be
+   * complete: when the next delimiter arrives, since a part's end is only known from it.
+   */
+  at?: number;
+}
+
+/** What the emulator heard in a `SpeechRecognizer.Recognize` (all times ms since the epoch). */
+export interface RecordedAudio {
+  /** Bytes of all `audio` parts, including any that arrived after StopCapture. */
+  bytes: number;
+  /** SHA-256 (hex) of the concatenated bodies of all `audio` parts, hashed as they arrive. */
+  sha256: string;
+  /** When StopCapture was written to the downchannel (absent when none was delivered). */
+  stopCaptureAt?: number;
+  /** When the client's END_STREAM arrived. */
+  bodyEndedAt?: number;
+  /** What the recogniser heard ('' when it ran and heard nothing; absent when it did not run). */
+  recognizedText?: string;
+  /** What ended the utterance: the VAD, the 10 s cap, the no-speech timeout, the client's end of body, or a fault. */
+  endOfSpeech?: 'vad' | 'cap' | 'no-speech' | 'client' | 'fault';
+  /** Speech the VAD found, in bytes from the start of the audio. */
+  speech?: { startByte: number; endByte: number };
+  /** The texts pushed as `SpeechRecognizer.ShowRecognizedText`, in order. */
+  shownTexts: string[];
+  /** When the `reset-recognize` fault reset the stream. */
+  resetAt?: number;
+}
+
 /** One `POST /v1/events` whose metadata part parsed; `parts` lists every part, metadata first. */
 export interface RecordedEvent {
   connectionId: number;
   streamId: number;
   message: EventMessage;
-  parts: { name?: string; contentType: string; bytes: number }[];
+  parts: RecordedPart[];
   at: number;
   status?: number;
   rawContentType: string;
+  /** Present for events with `audio` parts and for every SpeechRecognizer.Recognize. */
+  audio?: RecordedAudio;
 }
 
 /** One client connection (TCP or TLS) to the emulator. */

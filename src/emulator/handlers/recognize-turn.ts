@@ -1,5 +1,12 @@
-import type { EventMessage } from '../../protocol/messages.js';
+import { buildDirective, type EventMessage } from '../../protocol/messages.js';
+import { newId } from '../../protocol/ids.js';
+import { recognizeAnswer } from '../answer.js';
+import { followUp, understand } from '../intents.js';
+import type { ResponsePart } from '../wire.js';
 import type { HandlerContext, HandlerResult } from './types.js';
+
+/** How long the client may wait for the second turn of a dialog (the docs' example value). */
+const EXPECT_TIMEOUT_MS = 7000;
 
 /** The dialog bookkeeping of one Recognize turn, shared by voice and text. */
 export interface RecognizeTurn {
@@ -40,4 +47,30 @@ export function beginRecognizeTurn(event: EventMessage, ctx: HandlerContext): Re
 /** True when beginRecognizeTurn refused the event. */
 export function isRefusal(turn: RecognizeTurn | HandlerResult): turn is HandlerResult {
   return 'status' in turn;
+}
+
+/**
+ * The answer to what the user said in a turn, typed or recognised: the intent engine's reply, or
+ * the completion of the dialog a follow-up belongs to; a question adds ExpectSpeech (spec 4.8).
+ */
+export function answerUtterance(ctx: HandlerContext, turn: RecognizeTurn, text: string): ResponsePart[] {
+  const { dialogRequestId, previous, followUpTopic } = turn;
+  if (followUpTopic !== undefined) {
+    return recognizeAnswer(ctx, followUp(followUpTopic, text), dialogRequestId, previous);
+  }
+  const reply = understand(text, ctx.now());
+  const extra = reply.directives(dialogRequestId);
+  if (reply.expects) {
+    const expectSpeechId = newId();
+    ctx.dialog.expect(expectSpeechId, ctx.client, dialogRequestId, reply.expects);
+    extra.push(
+      buildDirective(
+        'SpeechRecognizer',
+        'ExpectSpeech',
+        { timeoutInMilliseconds: EXPECT_TIMEOUT_MS, explicit: false, expectSpeechId },
+        dialogRequestId,
+      ),
+    );
+  }
+  return recognizeAnswer(ctx, reply.text, dialogRequestId, previous, extra);
 }

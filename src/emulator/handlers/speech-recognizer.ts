@@ -1,25 +1,41 @@
-import { buildDirective } from '../../protocol/messages.js';
 import { recognizeAnswer } from '../answer.js';
-import { beginRecognizeTurn, isRefusal } from './recognize-turn.js';
-import type { NamespaceHandlers } from './types.js';
+import { secondsOfAudio, VoiceCapture, type Heard } from '../voice-capture.js';
+import { answerUtterance, beginRecognizeTurn, isRefusal, type RecognizeTurn } from './recognize-turn.js';
+import type { HandlerContext, NamespaceHandlers } from './types.js';
 
-/** L16, 16 kHz, mono: 32,000 bytes per second of audio (spec 3.5.1). */
-const BYTES_PER_SECOND = 32000;
-/** The emulator's maximum utterance (spec 7.5 (c)). */
-const MAX_AUDIO_BYTES = 10 * BYTES_PER_SECOND;
-/** How long to wait for the client to end its body after StopCapture before answering anyway (U-16). */
-const FORCE_ANSWER_MS = 10_000;
 const LANGS = ['en', 'ja', 'ko'];
 const FORMAT = 'AUDIO_L16_RATE_16000_CHANNELS_1';
 
-/** "1.2" for 38,400 bytes: seconds of L16 audio with one decimal. */
-function seconds(bytes: number): string {
-  return String(Math.round(bytes / (BYTES_PER_SECOND / 10)) / 10);
+/** The answer to what was heard: the intent engine for recognised words, else an honest account. */
+function answerHeard(ctx: HandlerContext, turn: RecognizeTurn, heard: Heard) {
+  if (heard.kind === 'text') return answerUtterance(ctx, turn, heard.text);
+  let text: string;
+  if (heard.kind === 'no-speech') {
+    text = heard.audioBytes === 0 ? 'I heard no audio.' : `I heard no speech in ${secondsOfAudio(heard.audioBytes)} of audio.`;
+  } else {
+    const speech = `I heard ${secondsOfAudio(heard.speechBytes)} of speech`;
+    switch (heard.why) {
+      case 'off':
+        text = `${speech}, but speech recognition is turned off in this emulator.`;
+        break;
+      case 'unavailable':
+        text = `${speech} but cannot recognise it offline. Install pocketsphinx and pocketsphinx-en-us to enable recognition.`;
+        break;
+      case 'no-match':
+        text = `${speech} but did not recognise any phrase I know.`;
+        break;
+      case 'failed':
+        text = `${speech} but the speech recogniser failed.`;
+        break;
+    }
+  }
+  return recognizeAnswer(ctx, text, turn.dialogRequestId, turn.previous);
 }
 
 /**
- * SpeechRecognizer (spec 5.1, 7.5), minimal: counts the audio, sends StopCapture on the downchannel
- * after 10 s of audio or when the body ends, and answers what it "heard" once the body has ended.
+ * SpeechRecognizer (spec 5.1, 7.5): listens to the streamed audio (VoiceCapture: VAD, interim
+ * results, offline recognition, StopCapture on the downchannel) and answers once the client has
+ * ended its body, or `answerDeadlineMs` after StopCapture if it never does (then the stream is reset).
  */
 export const speechRecognizerHandlers: NamespaceHandlers = {
   async Recognize(event, ctx) {
@@ -32,42 +48,20 @@ export const speechRecognizerHandlers: NamespaceHandlers = {
     }
     const turn = beginRecognizeTurn(event, ctx);
     if (isRefusal(turn)) return turn;
-    const { dialogRequestId, previous } = turn;
 
-    let heard = 0;
-    let stopped = false;
-    let forceTimer: ReturnType<typeof setTimeout> | undefined;
-    let forceAnswer: () => void = () => undefined;
-    const forced = new Promise<'forced'>((resolve) => {
-      forceAnswer = () => resolve('forced');
-    });
-    const stopCapture = (why: string): void => {
-      if (stopped) return;
-      stopped = true;
-      const delivered = ctx.push(buildDirective('SpeechRecognizer', 'StopCapture', {}, dialogRequestId));
-      ctx.log(`StopCapture ${dialogRequestId} (${why})${delivered ? '' : ': no open downchannel'}`);
-    };
-
-    // Audio after StopCapture may still arrive; like CIC, read it but do not "process" it (spec 3.5.4).
-    ctx.body.onData((partName, chunk) => {
-      if (partName !== 'audio' || stopped) return;
-      heard = Math.min(MAX_AUDIO_BYTES, heard + chunk.length);
-      if (heard >= MAX_AUDIO_BYTES) {
-        stopCapture('10 s of audio');
-        forceTimer ??= setTimeout(forceAnswer, FORCE_ANSWER_MS);
-        forceTimer.unref();
-      }
-    });
-
-    let outcome: 'ended' | 'forced';
+    const capture = new VoiceCapture(ctx, turn.dialogRequestId);
     try {
-      outcome = await Promise.race([ctx.body.ended.then(() => 'ended' as const), forced]);
+      const outcome = await Promise.race([
+        ctx.body.ended.then(() => 'ended' as const),
+        capture.deadline.then(() => 'forced' as const),
+      ]);
+      if (outcome === 'ended') capture.clientEnded();
+      else ctx.log(`the client did not end its body within ${ctx.voice.answerDeadlineMs} ms of StopCapture: answering anyway`);
+      const heard = await capture.heard;
+      const parts = answerHeard(ctx, turn, heard);
+      return outcome === 'forced' ? { status: 200, parts, resetAfter: true } : { status: 200, parts };
     } finally {
-      clearTimeout(forceTimer);
+      capture.dispose();
     }
-    // Sent even when the client ended the input itself, for uniformity (spec 7.5 (d)).
-    stopCapture('end of request body');
-    const parts = recognizeAnswer(ctx, `I heard ${seconds(heard)} seconds of audio.`, dialogRequestId, previous);
-    return outcome === 'forced' ? { status: 200, parts, resetAfter: true } : { status: 200, parts };
   },
 };

@@ -1,6 +1,8 @@
 import type { DirectiveMessage, EventMessage } from '../../protocol/messages.js';
 import type { DialogState } from '../dialog.js';
 import type { ActiveFaults } from '../faults.js';
+import type { RecordedAudio } from '../record.js';
+import type { VoiceSettings } from '../voice-capture.js';
 import type { ResponsePart } from '../wire.js';
 
 /** The rest of an event request after its metadata part. */
@@ -22,12 +24,18 @@ export interface HandlerContext {
   readonly faults: ActiveFaults;
   readonly body: EventBody;
   readonly userAgent: string | undefined;
+  /** How SpeechRecognizer.Recognize listens (VAD, recogniser, optional directives). */
+  readonly voice: VoiceSettings;
   /** The emulator's clock (injectable for deterministic answers). */
   now(): Date;
   /** Writes a directive to this client's open downchannel; false when there is none. */
   push(message: DirectiveMessage): boolean;
   /** One log line (the emulator's request log). */
   log(line: string): void;
+  /** Merges fields into this event's `audio` record (created on first use). */
+  recordAudio(update: Partial<RecordedAudio>): void;
+  /** Resets this request's stream (RST_STREAM INTERNAL_ERROR); `body.ended` then rejects and nothing is answered. */
+  reset(): void;
 }
 
 /** What a handler answers. Errors are sent at once; 200/204 after the client has ended the body. */

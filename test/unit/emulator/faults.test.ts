@@ -56,6 +56,10 @@ describe('parseFault', () => {
     expect(parseFault('slow-frames=3')).toEqual({ name: 'slow-frames', bytes: 3 });
     expect(parseFault('attachment-size=100000')).toEqual({ name: 'attachment-size', bytes: 100000 });
     expect(parseFault('extra-directives=4')).toEqual({ name: 'extra-directives', count: 4 });
+    expect(parseFault('stop-capture-after=1200')).toEqual({ name: 'stop-capture-after', ms: 1200 });
+    expect(parseFault('stop-capture-after=0')).toEqual({ name: 'stop-capture-after', ms: 0 });
+    expect(parseFault('reset-recognize')).toEqual({ name: 'reset-recognize', ms: 400 });
+    expect(parseFault('reset-recognize=1000')).toEqual({ name: 'reset-recognize', ms: 1000 });
     for (const name of [
       'no-ping-ack',
       'unknown-directive',
@@ -65,10 +69,11 @@ describe('parseFault', () => {
       'content-id-brackets',
       'quirky-content-type',
       'form-data-response',
+      'no-stop-capture',
     ]) {
       expect(parseFault(name)).toEqual({ name });
     }
-    expect(FAULT_TABLE.map((f) => f.name)).toHaveLength(17);
+    expect(FAULT_TABLE.map((f) => f.name)).toHaveLength(20);
   });
 
   it('rejects unknown names and bad values with one line', () => {
@@ -82,6 +87,10 @@ describe('parseFault', () => {
       ['slow-frames=0', /expected 1 or more/],
       ['no-hello=1', /takes no value/],
       ['goaway-after-hello=x', /expected a whole number/],
+      ['stop-capture-after', /needs a value: stop-capture-after=<ms>/],
+      ['stop-capture-after=1.5', /expected a whole number/],
+      ['reset-recognize=-1', /expected a whole number/],
+      ['no-stop-capture=1', /takes no value/],
     ] as const;
     for (const [spec, re] of bad) {
       expect(() => parseFault(spec), spec).toThrow(re);

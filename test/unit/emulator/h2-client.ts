@@ -204,6 +204,51 @@ export function sendEvent(s: ClientHttp2Session, event: EventMessage, opts: { to
   return request(s, 'POST', '/v1/events', { token: opts.token, headers: { 'content-type': contentType }, body });
 }
 
+/** An event request whose body stays open: write audio parts at will, then end it. */
+export interface OpenEvent {
+  stream: ClientHttp2Stream;
+  /** Writes one `audio` part. */
+  audio(chunk: Buffer): void;
+  /** Writes the close delimiter and ends the stream. */
+  end(): void;
+  /** The HTTP status once the response headers arrived, else undefined. */
+  status(): number | undefined;
+  /** The whole response; rejects when the stream closes without one. */
+  response: Promise<Response>;
+  /** Resolves with the RST_STREAM code once the stream closed. */
+  closed: Promise<number>;
+}
+
+/** Opens `POST /v1/events`, sends the metadata part and leaves the body open. */
+export function openEvent(s: ClientHttp2Session, event: EventMessage, token: string = TOKEN): OpenEvent {
+  const enc = new MultipartEncoder();
+  const stream = s.request({
+    ':method': 'POST',
+    ':path': '/v1/events',
+    authorization: `Bearer ${token}`,
+    'user-agent': UA,
+    'content-type': enc.contentType('multipart/form-data'),
+  });
+  let status: number | undefined;
+  stream.on('response', (h) => (status = Number(h[':status'])));
+  const response = collect(stream);
+  response.catch(() => undefined);
+  const closed = new Promise<number>((resolve) => stream.on('close', () => resolve(stream.rstCode ?? 0)));
+  stream.write(enc.part(METADATA_PART_HEADERS, JSON.stringify(event)));
+  return {
+    stream,
+    audio: (chunk) => {
+      if (!stream.destroyed) stream.write(enc.part(AUDIO_PART_HEADERS, chunk));
+    },
+    end: () => {
+      if (!stream.destroyed) stream.end(enc.end());
+    },
+    status: () => status,
+    response,
+    closed,
+  };
+}
+
 /** A TextRecognizer.Recognize event with a fresh dialogRequestId. */
 export function textEvent(text: string, extra: Record<string, unknown> = {}, dialogRequestId = newId()): EventMessage {
   return buildEvent('TextRecognizer', 'Recognize', { text, ...extra }, { dialogRequestId });

@@ -29,7 +29,8 @@ let session: ClientHttp2Session;
 let downchannel: Downchannel;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ now: () => new Date(NOW.getTime()) });
+  // Recognition off: these answers must not depend on whether pocketsphinx is installed (voice.test.ts covers it).
+  emulator = await startEmulator({ now: () => new Date(NOW.getTime()), recognizer: 'off' });
   session = await connect(emulator.url);
   downchannel = await readyDownchannel(session);
 });
@@ -194,12 +195,12 @@ describe('SpeechRecognizer.Recognize', () => {
     return buildEvent('SpeechRecognizer', 'Recognize', { profile: 'CLOSE_TALK', format: 'AUDIO_L16_RATE_16000_CHANNELS_1', ...payload }, { dialogRequestId });
   }
 
-  it('counts the audio, sends StopCapture on the downchannel and answers after the body ends', async () => {
+  it('hears quiet audio as no speech, sends StopCapture on the downchannel and answers after the body ends', async () => {
     const before = downchannel.parts.length;
     const dialogRequestId = newId();
-    const audio = Array.from({ length: 6 }, () => Buffer.alloc(6400, 1)); // 1.2 s
+    const audio = Array.from({ length: 6 }, () => Buffer.alloc(6400, 1)); // 1.2 s at RMS 257, under the threshold
     const r = await sendEvent(session, recognizeEvent({ lang: 'en' }, dialogRequestId), { audio });
-    expect(checkSpoken(r, dialogRequestId, 'en')).toBe('I heard 1.2 seconds of audio.');
+    expect(checkSpoken(r, dialogRequestId, 'en')).toBe('I heard no speech in 1.2 seconds of audio.');
     const parts = await downchannel.waitParts(before + 1);
     const stop = parts[before]!.json!;
     expect(stop.directive.header).toMatchObject({ namespace: 'SpeechRecognizer', name: 'StopCapture', dialogRequestId });
@@ -211,7 +212,10 @@ describe('SpeechRecognizer.Recognize', () => {
   it('sends StopCapture after 10 s of audio while the client keeps streaming', async () => {
     const before = downchannel.parts.length;
     const dialogRequestId = newId();
-    const { body, contentType } = eventBody(recognizeEvent({ lang: 'ko' }, dialogRequestId), [Buffer.alloc(330_000)]);
+    // A loud square wave: speech from start to end, so only the cap can end it.
+    const loud = Buffer.alloc(330_000);
+    for (let i = 0; i < loud.length; i += 2) loud.writeInt16LE((i >> 6) % 2 === 0 ? 4000 : -4000, i);
+    const { body, contentType } = eventBody(recognizeEvent({ lang: 'ko' }, dialogRequestId), [loud]);
     const stream = session.request({
       ':method': 'POST',
       ':path': '/v1/events',
@@ -232,7 +236,8 @@ describe('SpeechRecognizer.Recognize', () => {
     await done;
     expect(status).toBe(200);
     expect(chunks.length).toBeGreaterThan(0);
-    expect(Buffer.concat(chunks).toString('utf8')).toContain('I heard 10 seconds of audio.');
+    expect(Buffer.concat(chunks).toString('utf8')).toContain('I heard 10 seconds of speech, but speech recognition is turned off in this emulator.');
+    expect(emulator.record.events.at(-1)!.audio).toMatchObject({ bytes: 330_000, endOfSpeech: 'cap', speech: { startByte: 0, endByte: 320_000 } });
     expect(downchannel.parts.length).toBe(before + 1); // only one StopCapture
   });
 

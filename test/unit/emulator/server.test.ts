@@ -342,7 +342,11 @@ describe('events', () => {
     expect(rec.message.event.header).toEqual(ev.event.header);
     expect(rec.status).toBe(200);
     expect(rec.rawContentType).toMatch(/^multipart\/form-data; boundary=/);
-    expect(rec.parts).toEqual([{ name: 'metadata', contentType: 'application/json; charset=UTF-8', bytes: JSON.stringify(ev).length }]);
+    expect(rec.parts).toEqual([
+      { name: 'metadata', contentType: 'application/json; charset=UTF-8', bytes: JSON.stringify(ev).length, at: expect.any(Number) },
+    ]);
+    expect(rec.parts[0]!.at!).toBeGreaterThanOrEqual(rec.at - 50);
+    expect(rec.audio).toBeUndefined(); // no audio parts, not a Recognize
     expect(rec.connectionId).toBe(1);
     expect(rec.streamId).toBe(3);
   });
