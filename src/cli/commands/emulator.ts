@@ -15,6 +15,9 @@ interface EmulatorCommandOptions {
   fault?: string[];
   pushEvery?: string;
   strictUa?: boolean;
+  recognizer?: string;
+  recognizedText?: boolean;
+  showRecognizedText?: boolean;
   quiet?: boolean;
 }
 
@@ -61,6 +64,12 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
     options.pushEverySeconds = s;
   }
   if (opts.strictUa) options.strictUserAgent = true;
+  if (opts.recognizer !== undefined) {
+    if (opts.recognizer !== 'auto' && opts.recognizer !== 'off') throw new UsageError(`--recognizer must be auto or off (got "${opts.recognizer}")`);
+    options.recognizer = opts.recognizer;
+  }
+  if (opts.recognizedText) options.recognizedText = true;
+  if (opts.showRecognizedText === false) options.showRecognizedText = false;
   if (!opts.quiet) options.log = (line) => process.stderr.write(`${line}\n`);
   return options;
 }
@@ -79,6 +88,9 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--fault <spec>', 'inject a fault (repeatable), see the list below', collect)
     .option('--push-every <seconds>', 'push Notifier.Notify on every downchannel after Hello and then every N seconds')
     .option('--strict-ua', 'answer a missing or malformed User-Agent with 400 (spec 1.5)')
+    .option('--recognizer <auto|off>', 'auto: recognise English speech with pocketsphinx when installed; off: never', 'auto')
+    .option('--recognized-text', 'put the recognised text into StopCapture.payload.recognizedText')
+    .option('--no-show-recognized-text', 'send no interim SpeechRecognizer.ShowRecognizedText')
     .option('--quiet', 'do not log requests to stderr')
     .addHelpText(
       'after',

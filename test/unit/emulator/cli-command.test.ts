@@ -23,7 +23,7 @@ describe('clova-cli emulator (options)', () => {
     const p = program();
     await expect(p.cmd.parseAsync(['node', 'clova-cli', 'emulator', '--help'])).rejects.toBeInstanceOf(CommanderError);
     const help = p.out();
-    for (const opt of ['--host', '--port', '--tls', '--cert', '--key', '--token', '--fault', '--push-every', '--strict-ua', '--quiet']) {
+    for (const opt of ['--host', '--port', '--tls', '--cert', '--key', '--token', '--fault', '--push-every', '--strict-ua', '--quiet', '--recognizer', '--recognized-text', '--no-show-recognized-text']) {
       expect(help).toContain(opt);
     }
     for (const f of FAULT_TABLE) expect(help).toContain(f.name + f.value);
@@ -38,6 +38,7 @@ describe('clova-cli emulator (options)', () => {
       [['--cert', '/nonexistent.pem'], /--cert and --key must be given together/],
       [['--cert', '/nonexistent.pem', '--key', '/nonexistent.key'], /--cert \/nonexistent.pem: ENOENT/],
       [['--push-every', '0'], /--push-every "0" is not a positive number/],
+      [['--recognizer', 'maybe'], /--recognizer must be auto or off/],
     ];
     for (const [args, re] of cases) {
       const err = await run(args).then(
