@@ -1,5 +1,5 @@
-// npm run bench: multipart decoder throughput and memory, request round trip, speech download and
-// CLI start-up, each figure against a baseline measured in the same run. Writes bench/results.md.
+// npm run bench: multipart decoder throughput and memory, request round trip, speech download,
+// CLI start-up and the audio input pipeline, each figure against a baseline measured in the same run. Writes bench/results.md.
 // No network beyond an in-process emulator on 127.0.0.1, no dependencies beyond dist/.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import { startEmulator } from '../dist/emulator/index.js';
 import { KiB, MiB, buildBody, directiveJson } from './multipart-body.js';
 import { download, networkMarkdown, roundTrip } from './client.js';
 import { startup, startupMarkdown } from './startup.js';
+import { audioBench, audioMarkdown } from './audio.js';
 
 const RUNS = 7;
 const PAIRS = 10; // 10 x (JSON part + 5 MiB binary part) = about 52 MB
@@ -123,6 +124,7 @@ const emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
 let rt;
 let dl;
 let su;
+let au;
 try {
   step('request round trip');
   rt = await roundTrip(emulator.url);
@@ -135,6 +137,8 @@ try {
   }
   step('CLI start-up');
   su = await startup(emulator.url);
+  step('audio input');
+  au = audioBench();
 } finally {
   await emulator.close();
 }
@@ -192,6 +196,7 @@ lines.push(
 lines.push('');
 lines.push(...networkMarkdown(rt, dl, ATTACHMENT_SIZE));
 lines.push(...startupMarkdown(su));
+lines.push(...audioMarkdown(au));
 lines.push(`Total bench time: ${fmt((Date.now() - started) / 1000, 1)} s.`);
 lines.push('');
 
