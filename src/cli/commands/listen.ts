@@ -113,8 +113,10 @@ async function listenTurn(
   let bytes = 0;
   let meterAt = 0;
   let why = 'the recorder stopped';
+  let stopped = false;
   const stopWith = (reason: string) => {
-    if (why === 'the recorder stopped') why = reason;
+    if (!stopped) why = reason;
+    stopped = true;
     mic.stop();
   };
   const onSigint = () => stopWith('interrupted');
@@ -124,7 +126,12 @@ async function listenTurn(
   client.on('stop-capture', onStopCapture);
   renderer.capture({ phase: 'start', detail: mic.description });
   const captured = (async function* metered() {
-    for await (const chunk of mic.pcm) {
+    for await (const whole of mic.pcm) {
+      // Nothing captured after a stop is sent (a recorder may still hand over what it had queued),
+      // and no more than --max-seconds.
+      if (stopped) return;
+      const chunk = whole.subarray(0, Math.max(0, options.maxBytes - bytes));
+      if (chunk.length === 0) return;
       bytes += chunk.length;
       if (bytes - meterAt >= METER_EVERY_BYTES || meterAt === 0) {
         meterAt = bytes;

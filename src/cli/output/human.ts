@@ -85,11 +85,11 @@ export class HumanRenderer implements Renderer {
   }
 
   private startSpinner(): void {
-    if (this.makeSpinner && !this.spinner) this.spinner = this.makeSpinner('waiting for CLOVA…').start();
+    // Not over a live transcript: the spinner would draw on its line.
+    if (this.makeSpinner && !this.spinner && !this.transcriptOpen) this.spinner = this.makeSpinner('waiting for CLOVA…').start();
   }
 
   directive(d: ReceivedDirective): void {
-    this.stopSpinner();
     const c = this.color;
     const dir = d.message.directive;
     const from = d.source === 'downchannel' ? c.dim(' (downchannel)') : '';
@@ -97,11 +97,21 @@ export class HumanRenderer implements Renderer {
     if (name === 'SpeechRecognizer.ShowRecognizedText' && typeof dir.payload?.text === 'string') {
       // The live transcript: one line redrawn in place on a terminal, one line per update otherwise.
       if (this.tty.out) {
+        this.spinner?.stop();
+        this.spinner = undefined;
+        if (this.status) {
+          this.err('\r\x1b[2K');
+          this.status = '';
+        }
         this.out(`\r\x1b[2K${c.dim('heard:')} ${dir.payload.text}`);
         this.transcriptOpen = true;
-      } else this.out(`  ${c.dim('heard:')} ${dir.payload.text}\n`);
+      } else {
+        this.stopSpinner();
+        this.out(`  ${c.dim('heard:')} ${dir.payload.text}\n`);
+      }
       return;
     }
+    this.stopSpinner();
     if (name === 'SpeechRecognizer.StopCapture') {
       const heard = typeof dir.payload?.recognizedText === 'string' ? `: ${dir.payload.recognizedText}` : '';
       this.out(`  ${c.dim('·')} ${name}${heard} ${c.dim('(audio upload closed)')}${from}\n`);
@@ -174,9 +184,12 @@ export class HumanRenderer implements Renderer {
     this.stopSpinner();
   }
 
-  /** Voice: the audio has been sent; the answer is awaited. */
+  /** Voice: the audio has been sent; the answer is awaited (a live transcript stays open). */
   uploaded(): void {
-    this.clearLive();
+    if (this.status) {
+      this.err('\r\x1b[2K');
+      this.status = '';
+    }
     this.startSpinner();
   }
 }
