@@ -181,4 +181,19 @@ describe('clova-cli listen (e2e: arecord through ALSA, the emulator over real HT
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(processesWithEnv(mic.env.ALSA_CONFIG_PATH)).toEqual([]);
   });
+
+  it('clova-cli devices lists the capture devices --device accepts (arecord -L)', async () => {
+    const mic = alsaDevice([]);
+    const r = await runCli(['devices', '--json'], { env: mic.env });
+    expect(r.code).toBe(0);
+    const names = ndjson(r.stdout).map((l) => l.name);
+    expect(names).toContain('default');
+    for (const l of ndjson(r.stdout)) expect(l.type).toBe('device');
+    const human = await runCli(['devices'], { env: mic.env });
+    expect(human.stdout).toMatch(/^default/m);
+    const emptyPath = mkdtempSync(join(tmpdir(), 'clova-nopath-'));
+    const missing = await runCli(['devices'], { env: { PATH: emptyPath } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/arecord not found: install alsa-utils/);
+  });
 });
