@@ -148,7 +148,7 @@ describe('clova-cli listen (e2e: arecord through ALSA, the emulator over real HT
     expect(sent).toBeLessThan(32000 + 4 * 6400);
   });
 
-  it('a missing recorder or player is exit 2 with the package to install, before any connection', async () => {
+  it('a missing recorder or player, or a bad --device, is exit 2 with what to do, before any connection', async () => {
     const emu = await emulator();
     const emptyPath = mkdtempSync(join(tmpdir(), 'clova-nopath-'));
     const noRecorder = await runCli(['listen', '--no-play'], { env: env(emu.url, { PATH: emptyPath }) });
@@ -158,6 +158,10 @@ describe('clova-cli listen (e2e: arecord through ALSA, the emulator over real HT
     const noPlayer = await runCli(['listen', '--player', 'no-such-player -'], { env: env(emu.url) });
     expect(noPlayer.code).toBe(2);
     expect(noPlayer.stderr).toMatch(/no-such-player not found/);
+    const badDevice = await runCli(['listen', '--no-play', '--device', 'nonexistent'], { env: env(emu.url) });
+    expect(badDevice.code).toBe(2);
+    expect(badDevice.stderr.trim().split('\n')).toHaveLength(1);
+    expect(badDevice.stderr).toMatch(/cannot open capture device "nonexistent" .*clova-cli devices/);
     expect(emu.record.connections).toHaveLength(0);
   });
 

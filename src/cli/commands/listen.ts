@@ -20,6 +20,40 @@ const SPEECH_DBFS = -45;
 /** Meter updates per second at most (the renderer also throttles). */
 const METER_EVERY_BYTES = BYTES_PER_SECOND / 10;
 
+/** How long the first turn waits for the recorder's first audio before connecting anyway. */
+const FIRST_AUDIO_WAIT_MS = 2000;
+
+/**
+ * Waits for the microphone's first audio (or its failure: a device that cannot be opened) before
+ * anything is sent, so a bad --device is exit 2 with no request half-sent. The audio read while
+ * waiting is not lost. A recorder that stays silent past the wait is not an error here.
+ */
+async function primed(mic: Microphone): Promise<Microphone> {
+  const it = mic.pcm[Symbol.asyncIterator]();
+  const first = it.next();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = await Promise.race([
+    first,
+    new Promise<'wait'>((resolve) => {
+      timer = setTimeout(() => resolve('wait'), FIRST_AUDIO_WAIT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (waited !== 'wait' && waited.done) return mic;
+  const pcm = (async function* () {
+    const head = await first;
+    if (head.done) return;
+    yield head.value;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  })();
+  return {
+    pcm,
+    stop: () => mic.stop(),
+    description: mic.description,
+    pid: mic.pid,
+    exited: mic.exited,
+  };
+}
+
 /** Calls `onEnter` when a line (Enter) arrives on stdin; returns the function that stops listening. */
 function watchEnter(onEnter: () => void): () => void {
   const stdin = process.stdin;
@@ -63,7 +97,15 @@ export function registerListenCommand(program: Command): void {
     const micOptions: MicrophoneOptions = { backend: opts.recorder, device: opts.device ?? 'default' };
     // The microphone opens before the connection: a missing recorder is exit 2 with nothing sent,
     // and what the user says while the connection comes up is not lost.
-    let mic: Microphone | undefined = await openMicrophone(micOptions);
+    const opened = await openMicrophone(micOptions);
+    let mic: Microphone | undefined;
+    try {
+      mic = await primed(opened);
+    } catch (err) {
+      opened.stop();
+      await opened.exited;
+      throw err;
+    }
     try {
       await runRequestSession(
         settings,
