@@ -238,7 +238,7 @@ describe('clova-cli recognize (e2e against the emulator over real HTTP/2)', () =
     await espeak('order a pizza', order);
     const r = await runCli(['recognize', order, '--lang', 'en'], { env: env(emu.url) });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/CLOVA expects an answer.*further input.*clova-cli listen/);
+    expect(r.stdout).toMatch(/to answer, give the answer as a further input .*recognize question.wav answer.wav/);
   });
 });
 

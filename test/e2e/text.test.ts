@@ -81,6 +81,17 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
     expect(readdirSync(dir)).toEqual([`speech-${audio[0]!.contentId}.mp3`]);
   }, 120_000);
 
+  it('an answer that expects more says how to give it; --json stays pure NDJSON', async () => {
+    const emu = await emulator();
+    const r = await runCli(['text', 'order a pizza', '--lang', 'en'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ExpectSpeech: CLOVA expects an answer, within 7 s/);
+    expect(r.stdout).toMatch(/to answer, give the answer as a further utterance \(clova-cli text "order a pizza" "large"\)/);
+    const json = await runCli(['text', 'order a pizza', '--json'], { env: env(emu.url) });
+    expect(() => ndjson(json.stdout)).not.toThrow();
+    expect(json.stdout).not.toContain('to answer');
+  });
+
   it('shows a directive pushed on the downchannel', async () => {
     const emu = await emulator({ pushEverySeconds: 30 });
     const r = await runCli(['text', 'hello', '--json'], { env: env(emu.url) });

@@ -42,7 +42,7 @@ export function registerRecognizeCommand(program: Command): void {
               await sendInput(session, inputs[i]!, opened[i]!, opts.realtime === true);
             }
             if (session.client.pendingExpectSpeech) {
-              renderer.hint(followUpHint('recognize', session.client.pendingExpectSpeech.timeoutInMilliseconds));
+              renderer.hint(followUpHint('recognize'));
             }
           },
           { speech },

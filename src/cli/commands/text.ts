@@ -65,7 +65,7 @@ export function registerTextCommand(program: Command): void {
       for (const text of first) await send(text);
       if (more) for await (const line of more) await send(checkUtterance(line));
       if (client.pendingExpectSpeech) {
-        renderer.hint(followUpHint('text', client.pendingExpectSpeech.timeoutInMilliseconds));
+        renderer.hint(followUpHint('text'));
       }
       },
       { speech },
