@@ -279,12 +279,16 @@ export class CicConnection extends EventEmitter {
     if (this.session && !this.session.closed) this.session.close();
   }
 
-  /** Closes at once, failing streams in flight. */
+  /** Closes at once (from the next turn of the event loop), failing streams in flight. */
   destroy(): void {
     this.closingLocally = true;
     this.keepAlive?.stop();
     void this.downchannelReader?.abort();
-    this.session?.destroy();
+    // Not in the same tick: destroying a session synchronously after the server reset a stream
+    // that still had request data queued (an upload) makes Node 20 spin forever in its RST_STREAM
+    // submission; one setImmediate later it is fine (measured with a minimal repro).
+    const session = this.session;
+    if (session && !session.destroyed) setImmediate(() => session.destroy());
   }
 }
 

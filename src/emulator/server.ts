@@ -11,13 +11,11 @@ import { ActiveFaults, parseFaults } from './faults.js';
 import { FrontListener } from './listener.js';
 import { Recorder, type EmulatorRecord, type RecordedConnection, type RecordedRequest } from './record.js';
 import { certificateFiles, generateCertificate, type CertificateFiles } from './tls.js';
-import type { SpeechToTextOptions } from './speech-to-text.js';
-import type { VadOptions } from './vad.js';
-import { voiceSettings, type VoiceSettings } from './voice-capture.js';
+import { voiceSettings, type VoiceOptions, type VoiceSettings } from './voice-capture.js';
 import { sendEmpty, sendException, wireStyle } from './wire.js';
 
 /** How to run the emulator. */
-export interface EmulatorOptions {
+export interface EmulatorOptions extends VoiceOptions {
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
   /** Port (default 0: ephemeral). */
@@ -39,21 +37,6 @@ export interface EmulatorOptions {
   now?: () => Date;
   /** Receives one line per request, stream and fault; never contains the bearer token. */
   log?: (line: string) => void;
-  /**
-   * Offline recognition of SpeechRecognizer.Recognize audio: 'auto' (default) uses pocketsphinx with
-   * the en-us model when installed, 'off' never recognises (answers say how much speech was heard).
-   */
-  recognizer?: 'auto' | 'off';
-  /** Where the recogniser's program and model are (default pocketsphinx_continuous on PATH, Debian's en-us model). */
-  speechToText?: SpeechToTextOptions;
-  /** Put the recognised text in StopCapture.payload.recognizedText (default false, as in CIC, spec 5.1). */
-  recognizedText?: boolean;
-  /** Push SpeechRecognizer.ShowRecognizedText interim results on the downchannel (default true). */
-  showRecognizedText?: boolean;
-  /** End-of-speech detection, in ms of audio (defaults: threshold 500, frameMs 20, minSpeechMs 300, silenceMs 800, noSpeechMs 5000, maxAudioMs 10000). */
-  vad?: Partial<VadOptions>;
-  /** After StopCapture, how long to wait for the client to end its body before answering anyway and resetting the stream (default 10000, U-16). */
-  answerDeadlineMs?: number;
 }
 
 /** A running emulator. */

@@ -22,11 +22,20 @@ export interface VoiceSettings {
 
 /** The voice options of EmulatorOptions. */
 export interface VoiceOptions {
+  /**
+   * Offline recognition of SpeechRecognizer.Recognize audio: 'auto' (default) uses pocketsphinx with
+   * the en-us model when installed, 'off' never recognises (answers say how much speech was heard).
+   */
   recognizer?: 'auto' | 'off';
+  /** Where the recogniser's program and model are (default pocketsphinx_continuous on PATH, Debian's en-us model). */
   speechToText?: SpeechToTextOptions;
+  /** Put the recognised text in StopCapture.payload.recognizedText (default false, as in CIC, spec 5.1). */
   recognizedText?: boolean;
+  /** Push SpeechRecognizer.ShowRecognizedText interim results on the downchannel (default true). */
   showRecognizedText?: boolean;
+  /** End-of-speech detection, in ms of audio (defaults: threshold 500, frameMs 20, minSpeechMs 300, silenceMs 800, noSpeechMs 5000, maxAudioMs 10000). */
   vad?: Partial<VadOptions>;
+  /** After StopCapture, how long to wait for the client to end its body before answering anyway and resetting the stream (default 10000, U-16). */
   answerDeadlineMs?: number;
 }
 

@@ -60,6 +60,28 @@ export function alsaPlaybackEnv(outRawPath: string): { ALSA_CONFIG_PATH: string 
   return writeConf(`type file slave.pcm "null" file ${quote(outRawPath)} format "raw"`);
 }
 
+/**
+ * Opens a FIFO for writing once a reader has it open. A non-blocking open fails (ENXIO) until then:
+ * poll, rather than park a libuv thread in a blocking open() that nothing could cancel if the reader
+ * never comes. `setTimer` receives each poll's timer so that the caller can cancel it.
+ */
+function openWhenRead(
+  path: string,
+  isClosed: () => boolean,
+  setTimer: (t: ReturnType<typeof setTimeout>) => void,
+  onOpen: (fd: number) => void,
+): void {
+  if (isClosed()) return;
+  open(path, constants.O_WRONLY | constants.O_NONBLOCK, (err, handle) => {
+    if (isClosed()) {
+      if (!err) close(handle, () => {});
+      return;
+    }
+    if (err) setTimer(setTimeout(() => openWhenRead(path, isClosed, setTimer, onOpen), 5));
+    else onOpen(handle);
+  });
+}
+
 export interface PacedFifo {
   /** The FIFO: put it as `infile` with alsaCaptureEnv(path). */
   readonly path: string;
@@ -98,24 +120,17 @@ export function pacedFifo(rawPcm: Buffer, options: { bytesPerWrite?: number; int
   const opened = new Promise<void>((r) => (resolveOpened = r));
   const done = new Promise<number>((r) => (resolveDone = r));
 
-  // A non-blocking open fails (ENXIO) until a reader is there: poll rather than park a libuv
-  // thread in a blocking open() that nothing could cancel if the reader never comes.
-  const tryOpen = (): void => {
-    if (closed) return;
-    open(path, constants.O_WRONLY | constants.O_NONBLOCK, (err, handle) => {
-      if (closed) {
-        if (!err) close(handle, () => {});
-        return;
-      }
-      if (err) {
-        timer = setTimeout(tryOpen, 5);
-        return;
-      }
-      fd = handle;
-      resolveOpened();
-      writeNext();
-    });
-  };
+  const tryOpen = (): void =>
+    openWhenRead(
+      path,
+      () => closed,
+      (t) => (timer = t),
+      (handle) => {
+        fd = handle;
+        resolveOpened();
+        writeNext();
+      },
+    );
 
   const writeNext = (): void => {
     if (closed || fd === undefined) return;
@@ -211,21 +226,16 @@ export function pacedFifoTurns(
   let audio: Buffer = Buffer.alloc(0);
   let offset = 0;
 
-  const openWriter = (): void => {
-    if (closed) return;
-    open(path, constants.O_WRONLY | constants.O_NONBLOCK, (err, handle) => {
-      if (closed) {
-        if (!err) close(handle, () => {});
-        return;
-      }
-      if (err) {
-        timer = setTimeout(openWriter, 5);
-        return;
-      }
-      fd = handle;
-      tick();
-    });
-  };
+  const openWriter = (): void =>
+    openWhenRead(
+      path,
+      () => closed,
+      (t) => (timer = t),
+      (handle) => {
+        fd = handle;
+        tick();
+      },
+    );
 
   const tick = (): void => {
     if (closed || fd === undefined) return;
