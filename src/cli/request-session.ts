@@ -122,6 +122,7 @@ export async function runRequestSession(
   let interrupted: (() => void) | undefined;
   const onSigint = new Promise<never>((_, reject) => {
     interrupted = () => {
+      client.cancelUploads(); // first, before anything can finish an interrupted utterance
       abort.abort();
       client.stopSpeech('interrupted');
       reject(new InterruptedError('interrupted by the user (Ctrl-C); nothing more was sent'));

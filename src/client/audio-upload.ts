@@ -1,5 +1,6 @@
-import http2, { type ClientHttp2Stream } from 'node:http2';
+import type { ClientHttp2Stream } from 'node:http2';
 import { AUDIO_PART_HEADERS, type MultipartEncoder } from '../protocol/multipart-encoder.js';
+import { cancelStream } from './connection.js';
 
 /** Why the upload of a Recognize stopped. */
 export type UploadEnd = 'stop-capture' | 'end-of-input' | 'stopped' | 'answered';
@@ -55,7 +56,7 @@ export class AudioUpload {
 
   /**
    * Writes the audio parts and the close delimiter. A failing source (bad input discovered late)
-   * cancels the stream (RST_STREAM CANCEL: nothing half-sent is processed) and rethrows.
+   * cancels the stream (RST_STREAM CANCEL alone: nothing half-sent is processed) and rethrows.
    */
   async run(stream: ClientHttp2Stream, encoder: MultipartEncoder): Promise<void> {
     const it = this.source[Symbol.asyncIterator]();
@@ -87,7 +88,7 @@ export class AudioUpload {
       this.trace();
     } catch (err) {
       this.ended = 'stopped';
-      if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+      cancelStream(stream);
       throw err;
     } finally {
       this.closedAt = this.hooks.now();

@@ -26,7 +26,7 @@ import { redact } from '../protocol/redact.js';
 import { PlaybackAttachmentSink, type AttachmentSink } from './attachments.js';
 import { AudioUpload, type UploadEnd, type UploadProgress } from './audio-upload.js';
 import { ReconnectBackoff, type BackoffOptions, type ReconnectReason } from './backoff.js';
-import { CicConnection, pipeToReader } from './connection.js';
+import { cancelStream, CicConnection, pipeToReader } from './connection.js';
 import { DialogRouter } from './dialog-router.js';
 import { applyDirective, isKnownDirective, type HandlerContext } from './handlers/registry.js';
 import { readExceptionDescription, statusError } from './http-errors.js';
@@ -167,7 +167,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private readonly playbackSink: PlaybackAttachmentSink | undefined;
   private readonly attachmentSink: AttachmentSink | undefined;
   /** Uploads in progress, by dialogRequestId, so that StopCapture finds its own. */
-  private readonly uploads = new Map<string, { upload: AudioUpload; keepRecording(): void }>();
+  private readonly uploads = new Map<string, { upload: AudioUpload; keepRecording(): void; cancel(): void }>();
 
   constructor(options: ClientOptions) {
     super();
@@ -587,6 +587,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       keepRecording: () => {
         if (timer !== undefined) arm();
       },
+      cancel: () => cancel?.(),
     });
     this.emit('request', event);
     try {
@@ -696,7 +697,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         else resolve(result!);
       };
       registerAbort(() => {
-        if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+        cancelStream(stream);
       });
       // Spec 4.2: the id becomes the current dialog only once the event was sent successfully.
       // For a voice turn that is once the metadata is out: StopCapture comes while audio flows.
@@ -799,8 +800,20 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     return conn.draining && stream.id !== undefined && stream.id > conn.goawayLastStreamId;
   }
 
+  /**
+   * Cancels every voice upload in flight at once (RST_STREAM CANCEL): an interrupted utterance is
+   * never completed, so the server never answers it. Ctrl-C calls this before anything else.
+   */
+  cancelUploads(): void {
+    for (const u of this.uploads.values()) {
+      u.cancel();
+      u.upload.stop('stopped');
+    }
+  }
+
   /** Closes every connection; pending work fails. */
   async close(): Promise<void> {
+    this.cancelUploads();
     this.closing = true;
     for (const it of this.iterators) it.abort();
     for (const [handle, resolve] of this.waits) {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
+import { addAbortSignal } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { ConnectionError, type ClovaError } from '../protocol/errors.js';
 import { multipartBoundary } from '../protocol/content-type.js';
@@ -290,6 +291,18 @@ export class CicConnection extends EventEmitter {
     const session = this.session;
     if (session && !session.destroyed) setImmediate(() => session.destroy());
   }
+}
+
+/**
+ * Cancels a request stream: RST_STREAM CANCEL and nothing else. `Http2Stream.close(CANCEL)` would
+ * first end the request body (END_STREAM), so that a cut-off upload looks complete to the server
+ * for a moment; destroying it through an abort signal sends the reset alone (measured).
+ */
+export function cancelStream(stream: ClientHttp2Stream): void {
+  if (stream.closed || stream.destroyed) return;
+  const abort = new AbortController();
+  addAbortSignal(abort.signal, stream);
+  abort.abort();
 }
 
 /**
