@@ -17,6 +17,14 @@ describe('documentation stays in step with the code', () => {
     for (const o of cmd.options) expect(readme).toContain(`\`${o.long}`);
   });
 
+  it('the README lists every option of every command', async () => {
+    const { buildProgram } = await import('../../src/cli/program.js');
+    for (const cmd of buildProgram().commands) {
+      expect(readme, cmd.name()).toContain(`clova-cli ${cmd.name()}`);
+      for (const o of cmd.options) expect(readme, `${cmd.name()} ${o.long}`).toContain(`\`${o.long}`);
+    }
+  });
+
   it('.env.example and the README document every variable the CLI reads', () => {
     for (const v of ['CLOVA_ACCESS_TOKEN', 'CLOVA_CIC_URL', 'CLOVA_USER_AGENT']) {
       expect(envExample).toContain(v);
