@@ -136,6 +136,14 @@ describe('clova-cli listen (e2e: arecord through ALSA, the emulator over real HT
     expect(lines.at(-1)).toMatchObject({ type: 'response', status: 200, uploadEnded: 'end-of-input' }); // the microphone stopped
   });
 
+  it('warns when only digital silence arrives for two seconds', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const mic = alsaDevice([Buffer.alloc(32000 * 4)]);
+    const r = await runCli(['listen', '--no-play', '--json', '--max-seconds', '3'], { env: env(emu.url, mic.env), timeoutMs: 20000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('no audio is reaching the microphone: check --device');
+  });
+
   it('--max-seconds ends a long utterance', async () => {
     const emu = await emulator({ faults: ['no-stop-capture'] });
     const mic = alsaDevice([Buffer.alloc(32000 * 20, 1)]);

@@ -70,6 +70,28 @@ describe('voice on a terminal (e2e through a pseudo-terminal)', () => {
   });
 });
 
+describe('speech playback by default on a terminal (e2e)', () => {
+  it.skipIf(!script)('text on a terminal plays the answer with mpg123 (into ALSA\'s file plugin)', async () => {
+    const emu = await emulator();
+    const played = join(dir, `played-${Date.now()}.raw`);
+    const conf = join(dir, `play-${Date.now()}.conf`);
+    writeFileSync(conf, `pcm.!default { type file slave.pcm "null" file "${played}" format "raw" }\n`);
+    const out = await onTerminal(['text', 'hello'], env(emu.url, { ALSA_CONFIG_PATH: `${ALSA_SYSTEM_CONFIG}:${conf}` }));
+    expect(out).toContain('playing speech');
+    expect(existsSync(played) ? readFileSync(played).length : 0).toBeGreaterThan(1000);
+    const names = emu.record.events.map((e) => e.message.event.header.name);
+    expect(names).toEqual(['Recognize', 'SpeechStarted', 'SpeechFinished']);
+  });
+
+  it('piped output does not play (scripts do not want sound)', async () => {
+    const emu = await emulator();
+    const r = await runCli(['text', 'hello'], { env: env(emu.url) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('playing speech');
+    expect(emu.record.events.map((e) => e.message.event.header.name)).toEqual(['Recognize']);
+  });
+});
+
 describe('Ctrl-C in every command (e2e)', () => {
   it('recognize --realtime mid-upload: exit 130 within a second, the stream cancelled', async () => {
     const emu = await emulator({ faults: ['no-stop-capture'] });
