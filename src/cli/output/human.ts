@@ -114,7 +114,7 @@ export class HumanRenderer implements Renderer {
     this.stopSpinner();
     if (name === 'SpeechRecognizer.StopCapture') {
       const heard = typeof dir.payload?.recognizedText === 'string' ? `: ${dir.payload.recognizedText}` : '';
-      this.out(`  ${c.dim('·')} ${name}${heard} ${c.dim('(audio upload closed)')}${from}\n`);
+      this.out(`  ${c.dim('·')} ${name}${heard}${from}\n`);
       return;
     }
     if (dir.header.namespace === 'Clova' && dir.header.name === 'RenderText' && typeof dir.payload?.text === 'string') {
