@@ -90,4 +90,30 @@ describe('CicClient.recognize against the emulator', () => {
       await client.close();
     }
   });
+
+  it('the answer timer starts when the body is closed, and KeepRecording restarts it (U-18)', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture', 'event-delay=2500'] });
+    const client = new CicClient({ url: emu.url, token: TOKEN, userAgent: UA });
+    async function* one(): AsyncGenerator<Buffer> {
+      yield Buffer.alloc(6400);
+    }
+    try {
+      await client.connect();
+      // No KeepRecording: 2.5 s of silence from the server is more than the 1 s allowed.
+      await expect(client.recognize(one(), { lang: 'en', timeoutMs: 1000 })).rejects.toThrow(/no answer within 1000 ms of the end of the audio/);
+      // KeepRecording every 250 ms keeps the same 1 s timer alive until the answer comes.
+      const keep = setInterval(() => {
+        const dialog = client.currentDialogRequestId;
+        if (dialog) emu.push({ directive: { header: { namespace: 'SpeechRecognizer', name: 'KeepRecording', messageId: `k-${Date.now()}`, dialogRequestId: dialog }, payload: {} } });
+      }, 250);
+      try {
+        const r = await client.recognize(one(), { lang: 'en', timeoutMs: 1000 });
+        expect(r.status).toBe(200);
+      } finally {
+        clearInterval(keep);
+      }
+    } finally {
+      await client.close();
+    }
+  });
 });
