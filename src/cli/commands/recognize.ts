@@ -27,6 +27,9 @@ export function registerRecognizeCommand(program: Command): void {
   addPlaybackOptions(addRequestOptions(cmd), 'when stdout is a terminal').action(
     async (inputs: string[], opts: RecognizeOptions) => {
       if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
+      if (inputs.includes('-') && process.stdin.isTTY) {
+        throw new UsageError('standard input is a terminal: pipe a WAV into it (… | clova-cli recognize -), or use clova-cli listen');
+      }
       const settings = resolveRequestSettings(opts);
       const renderer = await makeRenderer(settings, opts.color);
       // Every input is opened and checked (header, format, first samples) before anything is sent.
