@@ -1,4 +1,5 @@
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { BlockList, isIPv6 } from 'node:net';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseFaults } from '../emulator/faults.js';
@@ -44,6 +45,8 @@ export interface RequestSettings {
   insecure: boolean;
   emulator: boolean;
   emulatorFaults: string[];
+  /** `warning: …` lines to print on every run before connecting (cleartext, unverified TLS). */
+  warnings: string[];
 }
 
 /** Loads `.env` from the working directory; real environment variables win (process.loadEnvFile). */
@@ -58,11 +61,42 @@ export function loadDotEnv(path = '.env'): void {
   }
 }
 
-function positiveInt(value: string, option: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) <= 0) {
-    throw new UsageError(`${option} must be a positive number of milliseconds (got "${value}")`);
+/** The longest delay Node's timers honour: a larger one fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Parses a duration option in whole milliseconds, 1 to MAX_TIMER_MS (the one rule for every
+ * `<ms>` option); throws UsageError naming the option and the range.
+ */
+export function durationMs(value: string, option: string): number {
+  const text = value.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(ms >= 1 && ms <= MAX_TIMER_MS)) {
+    throw new UsageError(`${option} must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (got "${value}")`);
   }
-  return Number(value);
+  return ms;
+}
+
+/**
+ * Parses a duration option in seconds (decimals allowed), above 0 and at most `maxSeconds`, which
+ * itself never exceeds the timer range; throws UsageError naming the option and the range.
+ */
+export function durationSeconds(value: string, option: string, maxSeconds: number): number {
+  const max = Math.min(maxSeconds, Math.floor(MAX_TIMER_MS / 1000));
+  const text = value.trim();
+  const seconds = /^(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+  if (!(seconds > 0 && seconds <= max)) {
+    throw new UsageError(`${option} must be a number of seconds above 0 and at most ${max} (got "${value}")`);
+  }
+  return seconds;
+}
+
+/** The port as written in a URL string ('' for "host:"), or undefined when none is written. */
+function writtenPort(raw: string): string | undefined {
+  const afterScheme = raw.trim().replace(/^[a-z][a-z0-9+.-]*:\/*/i, '');
+  const authority = afterScheme.split(/[/?#\\]/)[0] ?? '';
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  return /:(\d*)$/.exec(hostPort)?.[1];
 }
 
 /** Parses and checks a CIC base URI. */
@@ -76,10 +110,51 @@ export function parseServerUrl(value: string, source: string): URL {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UsageError(`${source} must start with https:// (TLS) or http:// (h2c), got "${url.protocol}"`);
   }
+  // Checked before anything that repeats the value: the password must not be printed.
+  if (url.username !== '' || url.password !== '') {
+    throw new UsageError(
+      `${source} must not contain a user name or password (the access token is the only credential); remove the "user:password@" part`,
+    );
+  }
   if (url.pathname !== '/' || url.search || url.hash) {
     throw new UsageError(`${source} must be a base URI without a path (got "${value}")`);
   }
+  // WHATWG URL drops a default port, so only the raw string tells "http://h" (port 80 by accident,
+  // as h2c servers rarely listen there) from "http://h:80" (asked for).
+  const port = writtenPort(value);
+  if (url.protocol === 'http:' && (port === undefined || port === '')) {
+    throw new UsageError(`${source} ${url.origin} has no port: give the h2c server's port, e.g. ${url.origin}:8443 (write :80 to mean port 80)`);
+  }
+  if (url.port === '0') throw new UsageError(`${source} ${url.origin} names port 0, which no server listens on`);
   return url;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** True for a host that is this machine: 127.0.0.0/8, ::1 (IPv4-mapped forms included) or localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (host === 'localhost') return true;
+  if (isIPv6(host)) return LOOPBACK.check(host, 'ipv6');
+  return /^\d+\.\d+\.\d+\.\d+$/.test(host) && LOOPBACK.check(host, 'ipv4');
+}
+
+/**
+ * Decides whether the token may travel to `url` in cleartext: returns the warning to print on
+ * every run when cleartext to another host is allowed (`allowedBy` names --insecure or the
+ * variable), nothing for TLS or loopback, and throws UsageError when it is not allowed.
+ */
+export function cleartextWarning(url: URL, source: string, allowedBy: string | undefined): string | undefined {
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return undefined;
+  if (allowedBy === undefined) {
+    throw new UsageError(
+      `${source} ${url.origin} is cleartext (http://) to a host that is not this machine: the access token would cross the network unencrypted; ` +
+        'use https://, or allow it with --insecure (or CLOVA_ALLOW_INSECURE=1)',
+    );
+  }
+  return `warning: ${allowedBy}: cleartext (http://) to ${url.host}, which is not this machine: the access token crosses the network unencrypted`;
 }
 
 /** The default User-Agent for this machine (spec 1.5). */
@@ -99,10 +174,10 @@ export function defaultUserAgent(): string {
 export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.ProcessEnv = process.env): RequestSettings {
   const lang = opts.lang;
   if (lang !== 'ko' && lang !== 'en' && lang !== 'ja') throw new UsageError(`--lang must be ko, en or ja (got "${lang}")`);
-  const timeoutMs = positiveInt(opts.timeout, '--timeout');
-  const helloTimeoutMs = positiveInt(opts.helloTimeout, '--hello-timeout');
-  const pingIntervalMs = positiveInt(opts.pingInterval, '--ping-interval');
-  const pingTimeoutMs = positiveInt(opts.pingTimeout, '--ping-timeout');
+  const timeoutMs = durationMs(opts.timeout, '--timeout');
+  const helloTimeoutMs = durationMs(opts.helloTimeout, '--hello-timeout');
+  const pingIntervalMs = durationMs(opts.pingInterval, '--ping-interval');
+  const pingTimeoutMs = durationMs(opts.pingTimeout, '--ping-timeout');
 
   const ua = env.CLOVA_USER_AGENT?.trim() ? env.CLOVA_USER_AGENT.trim() : defaultUserAgent();
   if (!isValidUserAgent(ua)) {
@@ -136,13 +211,20 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
     }
   }
 
+  const allowInsecure = env.CLOVA_ALLOW_INSECURE?.trim() ?? '';
+  if (allowInsecure !== '' && allowInsecure !== '0' && allowInsecure !== '1') {
+    throw new UsageError(`CLOVA_ALLOW_INSECURE must be 1 (allow) or 0 (got "${allowInsecure}")`);
+  }
+  const insecureBy = opts.insecure === true ? '--insecure' : allowInsecure === '1' ? 'CLOVA_ALLOW_INSECURE=1' : undefined;
+  const warnings: string[] = [];
   const emulator = opts.emulator === true;
   let url: URL | undefined;
   if (!emulator) {
-    url =
-      opts.server !== undefined
-        ? parseServerUrl(opts.server, '--server')
-        : parseServerUrl(env.CLOVA_CIC_URL?.trim() || DEFAULT_CIC_URL, 'CLOVA_CIC_URL');
+    const source = opts.server !== undefined ? '--server' : 'CLOVA_CIC_URL';
+    url = parseServerUrl(opts.server ?? (env.CLOVA_CIC_URL?.trim() || DEFAULT_CIC_URL), source);
+    const cleartext = cleartextWarning(url, source, insecureBy);
+    if (cleartext) warnings.push(cleartext);
+    if (insecureBy && url.protocol === 'https:') warnings.push(`warning: ${insecureBy}: the server's certificate is not verified`);
   } else if (opts.server !== undefined) {
     throw new UsageError('--server and --emulator exclude each other');
   }
@@ -174,9 +256,10 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
     pingIntervalMs,
     pingTimeoutMs,
     verbose: opts.verbose === true,
-    insecure: opts.insecure === true,
+    insecure: insecureBy !== undefined,
     emulator,
     emulatorFaults: opts.emulatorFault ?? [],
+    warnings,
   };
   if (url) settings.url = url;
   if (saveAudioDir) settings.saveAudioDir = saveAudioDir;

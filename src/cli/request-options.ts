@@ -15,7 +15,10 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--timeout <ms>', 'give up (exit 4) when an answer has not ended within <ms>', '30000')
     .option('--verbose', 'protocol trace on stderr (token redacted)')
     .option('--ca-file <pem>', 'extra trusted CA certificate (NODE_EXTRA_CA_CERTS also works)')
-    .option('--insecure', 'do not verify the server certificate (testing only; prefer --ca-file)')
+    .option(
+      '--insecure',
+      'testing only, warned about on every run: do not verify the server certificate (prefer --ca-file), and allow http:// to a host other than this machine (CLOVA_ALLOW_INSECURE=1 also works)',
+    )
     .option('--emulator', 'start the built-in CIC emulator in-process on 127.0.0.1 and talk to it (no token needed)')
     .option('--emulator-fault <spec>', 'with --emulator: inject a fault (repeatable; see `clova-cli emulator --help`)', collect)
     .option('--hello-timeout <ms>', 'how long to wait for Clova.Hello', '10000')

@@ -51,8 +51,17 @@ const write = (stream: NodeJS.WriteStream) => (s: string) => {
   stream.write(s);
 };
 
-/** Chooses the renderer: NDJSON with --json; colour only on a TTY without NO_COLOR/--no-color. */
+/**
+ * Chooses the renderer (NDJSON with --json; colour only on a TTY without NO_COLOR/--no-color) and
+ * prints the settings' warnings through it, so every command shows them before it connects.
+ */
 export async function makeRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
+  const renderer = await chooseRenderer(settings, colorOption);
+  for (const warning of settings.warnings) renderer.notice(warning);
+  return renderer;
+}
+
+async function chooseRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
   if (settings.json) return new JsonRenderer(write(process.stdout), write(process.stderr));
   const colorAllowed = colorOption !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
   const level = colorAllowed && process.stdout.isTTY ? (chalk.level || 1) : 0;
@@ -110,9 +119,6 @@ export async function runRequestSession(
     speech: extras.speech,
   });
   client.on('trace', trace);
-  if (settings.insecure && url!.protocol === 'https:') {
-    renderer.notice("warning: --insecure: the server's certificate is not verified");
-  }
   client.on('directive', (d) => renderer.directive(d));
   client.on('audio', (a) => renderer.audio(a));
   client.on('notice', (m) => renderer.notice(m));

@@ -2,8 +2,7 @@ import { Option, type Command } from 'commander';
 import { chunkPcm, PART_BYTES } from '../../audio/chunker.js';
 import { measureLevel, SilenceWatch } from '../../audio/level.js';
 import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderBackend } from '../../audio/microphone.js';
-import { UsageError } from '../../protocol/errors.js';
-import { resolveRequestSettings, type RequestOptions } from '../config.js';
+import { durationSeconds, resolveRequestSettings, type RequestOptions } from '../config.js';
 import { addPlaybackOptions, resolvePlayer, type PlaybackOptions } from '../playback.js';
 import { addRequestOptions } from '../request-options.js';
 import { finishTurn, makeRenderer, runRequestSession, type RequestSession } from '../request-session.js';
@@ -19,6 +18,9 @@ interface ListenOptions extends RequestOptions, PlaybackOptions {
 const SPEECH_DBFS = -45;
 /** Meter updates per second at most (the renderer also throttles). */
 const METER_EVERY_BYTES = BYTES_PER_SECOND / 10;
+
+/** The longest --max-seconds: ten minutes of speech is far beyond any one utterance. */
+const MAX_UTTERANCE_SECONDS = 600;
 
 /** How long the first turn waits for the recorder's first audio before connecting anyway. */
 const FIRST_AUDIO_WAIT_MS = 2000;
@@ -87,10 +89,7 @@ export function registerListenCommand(program: Command): void {
     .option('--device <name>', 'capture device (see `clova-cli devices`; default "default")')
     .option('--max-seconds <n>', 'longest utterance in seconds', '15');
   addPlaybackOptions(addRequestOptions(cmd), 'unless this is given').action(async (opts: ListenOptions) => {
-    const maxSeconds = Number(opts.maxSeconds);
-    if (!Number.isFinite(maxSeconds) || maxSeconds <= 0 || maxSeconds > 600) {
-      throw new UsageError(`--max-seconds must be a number of seconds between 0 and 600 (got "${opts.maxSeconds}")`);
-    }
+    const maxSeconds = durationSeconds(opts.maxSeconds, '--max-seconds', MAX_UTTERANCE_SECONDS);
     const settings = resolveRequestSettings(opts);
     const renderer = await makeRenderer(settings, opts.color);
     const speech = resolvePlayer(opts, 'always', (m) => renderer.notice(m));

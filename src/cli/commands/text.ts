@@ -33,6 +33,7 @@ export function registerTextCommand(program: Command): void {
     const fromStdin = utterances.length === 1 && utterances[0] === '-';
     const first = fromStdin ? [] : utterances.map(checkUtterance);
     const settings = resolveRequestSettings(opts);
+    const renderer = await makeRenderer(settings, opts.color);
     // With "-", wait for the first line before connecting (nothing to send: exit 2, no connection),
     // then send each further line as it arrives on the same connection.
     const more = fromStdin ? stdinLines() : undefined;
@@ -41,7 +42,6 @@ export function registerTextCommand(program: Command): void {
       if (line.done) throw new UsageError('no utterance on standard input');
       first.push(checkUtterance(line.value));
     }
-    const renderer = await makeRenderer(settings, opts.color);
     const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
     await runRequestSession(
       settings,
