@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { baseEnv, CLI, runCli, type CliResult } from '../helpers/cli.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
 
 const env = (url: string) => ({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: url });
@@ -131,5 +133,138 @@ describe('cleartext to a host that is not this machine', () => {
       expect(lines[0]).toMatch(/^clova-cli: warning: .*cleartext.*192\.0\.2\.10/);
       expect(lines[1]).toMatch(/no utterance on standard input/);
     }
+  });
+});
+
+/** Runs the CLI with `stdin` as its standard input (a file descriptor or a pipe's stream). */
+function runWithStdin(args: string[], stdin: number | NodeJS.ReadableStream, extraEnv: Record<string, string>): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: baseEnv(extraEnv), stdio: [stdin as number, 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Runs `sh -c script` where the script runs the CLI as "$CLI": argv may then hold raw bytes. */
+function runShell(script: string, extraEnv: Record<string, string>): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    execFile('/bin/sh', ['-c', script], { env: baseEnv({ ...extraEnv, NODE: process.execPath, CLI }), timeout: 30000 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: number }).code ?? null) : 0;
+      if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
+      resolve({ code: code as number, signal: null, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+const sentTexts = (emu: Emulator) => emu.record.events.map((e) => e.message.event.payload.text);
+
+describe('text: utterance length is enforced while reading standard input', () => {
+  it('`text - < /dev/zero` is refused at once with one line (no RangeError, no connection)', async () => {
+    const emu = await emulator();
+    const fd = openSync('/dev/zero', 'r');
+    try {
+      const r = await runWithStdin(['text', '-'], fd, env(emu.url));
+      expect(refused(r, '/dev/zero')).toMatch(/line 1 of standard input is longer than 10000 bytes/);
+    } finally {
+      closeSync(fd);
+    }
+    expect(emu.record.connections).toEqual([]);
+  });
+
+  it('a 300 MB line from a pipe, with no newline, is refused without reading it all', { timeout: 90000 }, async () => {
+    const emu = await emulator();
+    // The writer stops by itself after 300 MB, or when the CLI closes the pipe; it notes how far it got.
+    const count = join(mkdtempSync(join(tmpdir(), 'clova-pipe-')), 'written');
+    const writer = `const b = Buffer.alloc(1 << 20, 97); let n = 0;
+      process.on('exit', () => require('fs').writeFileSync(process.env.COUNT, String(n)));
+      process.stdout.on('error', () => process.exit(0));
+      (function w() { while (n < 300) { n++; if (!process.stdout.write(b)) return process.stdout.once('drain', w); } process.stdout.end(); })();`;
+    const r = await runShell(`"$NODE" -e "$WRITER" | "$NODE" "$CLI" text -`, { ...env(emu.url), WRITER: writer, COUNT: count });
+    expect(refused(r, 'pipe')).toMatch(/line 1 of standard input is longer than 10000 bytes/);
+    expect(Number(readFileSync(count, 'utf8'))).toBeLessThan(300); // the CLI stopped reading long before the end
+    expect(emu.record.connections).toEqual([]);
+  });
+
+  it('a long line after good ones is refused naming its line; the lines before it were sent, nothing after', async () => {
+    const emu = await emulator();
+    const input = `hello\n\nwhat time is it\n${'a'.repeat(20000)}\nbye\n`;
+    const r = await runCli(['text', '-', '--json'], { env: env(emu.url), input });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toEqual(['clova-cli: error: line 4 of standard input is longer than 10000 bytes; send a shorter utterance']);
+    expect(sentTexts(emu)).toEqual(['hello', 'what time is it']);
+  });
+
+  it('10000 bytes with spaces around are sent; 10001 are not, from stdin or from an argument', async () => {
+    const emu = await emulator();
+    const ok = '가'.repeat(3333) + 'a'; // 3 bytes per syllable: 10000 bytes
+    const r = await runCli(['text', '-', '--json'], { env: env(emu.url), input: `  ${ok}\t \r\n` });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(sentTexts(emu)).toEqual([ok]);
+    const long = await runCli(['text', '-'], { env: env(emu.url), input: `${ok}b\n` });
+    expect(refused(long, 'stdin 10001')).toMatch(/line 1 of standard input is longer than 10000 bytes/);
+    const arg = await runCli(['text', `${ok}b`], { env: env(emu.url) });
+    expect(refused(arg, 'argument 10001')).toMatch(/utterance 1 is longer than 10000 bytes/);
+    expect(emu.record.connections).toHaveLength(1);
+  });
+});
+
+describe('text: invalid UTF-8 and control characters are refused (exit 2), not sent', () => {
+  it('an argument that is not valid UTF-8 (Node turned it into U+FFFD)', async () => {
+    const emu = await emulator();
+    const r = await runShell(`exec "$NODE" "$CLI" text hello "$(printf 'caf\\351')"`, env(emu.url));
+    expect(refused(r, 'latin-1 argv')).toMatch(/utterance 2 is not valid UTF-8/);
+    const literal = await runCli(['text', 'bad \uFFFD here'], { env: env(emu.url) });
+    expect(refused(literal, 'U+FFFD')).toMatch(/utterance 1 is not valid UTF-8/);
+    expect(emu.record.connections).toEqual([]);
+  });
+
+  it('control characters in an argument, tab allowed', async () => {
+    const emu = await emulator();
+    for (const [text, code] of [['ring\u0007', 'U+0007'], ['two\nlines', 'U+000A'], ['esc\u001b[31m', 'U+001B'], ['c1\u0085', 'U+0085'], ['del\u007f', 'U+007F']]) {
+      const r = await runCli(['text', text!], { env: env(emu.url) });
+      expect(refused(r, code!)).toBe(`clova-cli: error: utterance 1 contains a control character (${code}); only tab is allowed`);
+    }
+    expect(emu.record.connections).toEqual([]);
+    const tab = await runCli(['text', 'a\tb', '--json'], { env: env(emu.url) });
+    expect(tab.code).toBe(0);
+    expect(sentTexts(emu)).toEqual(['a\tb']);
+  });
+
+  it('a line of standard input that is not valid UTF-8, first or later', async () => {
+    const emu = await emulator();
+    const first = await runCli(['text', '-'], { env: env(emu.url), input: Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]) });
+    expect(refused(first, 'first')).toMatch(/line 1 of standard input is not valid UTF-8/);
+    expect(emu.record.connections).toEqual([]);
+    const later = await runCli(['text', '-', '--json'], {
+      env: env(emu.url),
+      input: Buffer.concat([Buffer.from('hello\n'), Buffer.from([0xff, 0xfe, 0x41, 0x0a]), Buffer.from('bye\n')]),
+    });
+    expect(later.code).toBe(2);
+    expect(later.stderr.split('\n').filter(Boolean)).toEqual(['clova-cli: error: line 2 of standard input is not valid UTF-8; give the text in UTF-8']);
+    expect(sentTexts(emu)).toEqual(['hello']);
+  });
+
+  it('NUL and other control characters on standard input; CRLF line ends are fine', async () => {
+    const emu = await emulator();
+    const nul = await runCli(['text', '-'], { env: env(emu.url), input: 'a\u0000b\n' });
+    expect(refused(nul, 'NUL')).toBe('clova-cli: error: line 1 of standard input contains a control character (U+0000); only tab is allowed');
+    const cr = await runCli(['text', '-'], { env: env(emu.url), input: 'a\rb\n' });
+    expect(refused(cr, 'CR')).toMatch(/U\+000D/);
+    expect(emu.record.connections).toEqual([]);
+    const crlf = await runCli(['text', '-', '--json'], { env: env(emu.url), input: 'hello\r\n\r\nwhat time is it\r\n' });
+    expect(crlf.code).toBe(0);
+    expect(sentTexts(emu)).toEqual(['hello', 'what time is it']);
   });
 });

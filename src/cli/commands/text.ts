@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { UsageError } from '../../protocol/errors.js';
 import { addRequestOptions } from '../request-options.js';
@@ -6,20 +5,8 @@ import { followUpHint } from '../voice.js';
 import { addPlaybackOptions, resolvePlayer, type PlaybackOptions } from '../playback.js';
 import { finishTurn, makeRenderer, runRequestSession } from '../request-session.js';
 import { resolveRequestSettings, type RequestOptions } from '../config.js';
+import { checkArgumentUtterance, utteranceLines } from '../utterance.js';
 
-/** Trimmed, non-empty lines of standard input, as they arrive (so `text -` works interactively). */
-async function* stdinLines(): AsyncGenerator<string> {
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of rl) if (line.trim().length > 0) yield line;
-}
-
-/** Checks one utterance before it can be sent; returns it trimmed. */
-function checkUtterance(u: string): string {
-  const text = u.trim();
-  if (text.length === 0) throw new UsageError('an utterance is empty: give the text to send, e.g. clova-cli text "hello"');
-  if (Buffer.byteLength(text, 'utf8') > 10000) throw new UsageError('an utterance is longer than 10000 bytes');
-  return text;
-}
 
 /** `clova-cli text <utterance...>`: typed requests (TextRecognizer.Recognize, spec 5.2). */
 export function registerTextCommand(program: Command): void {
@@ -31,16 +18,17 @@ export function registerTextCommand(program: Command): void {
     .argument('<utterance...>', 'what to ask; several are sent in order on one connection; "-" reads one per line from stdin');
   addPlaybackOptions(addRequestOptions(cmd), 'when stdout is a terminal').action(async (utterances: string[], opts: RequestOptions & PlaybackOptions) => {
     const fromStdin = utterances.length === 1 && utterances[0] === '-';
-    const first = fromStdin ? [] : utterances.map(checkUtterance);
+    const first = fromStdin ? [] : utterances.map((u, i) => checkArgumentUtterance(u, i + 1));
     const settings = resolveRequestSettings(opts);
     const renderer = await makeRenderer(settings, opts.color);
     // With "-", wait for the first line before connecting (nothing to send: exit 2, no connection),
     // then send each further line as it arrives on the same connection.
-    const more = fromStdin ? stdinLines() : undefined;
+    // Lines are checked (length, UTF-8, control characters) as they are read, never buffered whole.
+    const more = fromStdin ? utteranceLines(process.stdin) : undefined;
     if (more) {
       const line = await more.next();
       if (line.done) throw new UsageError('no utterance on standard input');
-      first.push(checkUtterance(line.value));
+      first.push(line.value);
     }
     const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
     await runRequestSession(
@@ -63,7 +51,7 @@ export function registerTextCommand(program: Command): void {
         await finishTurn(session, await client.sendText(text, { timeoutMs: settings.timeoutMs }));
       };
       for (const text of first) await send(text);
-      if (more) for await (const line of more) await send(checkUtterance(line));
+      if (more) for await (const line of more) await send(line);
       if (client.pendingExpectSpeech) {
         renderer.hint(followUpHint('text'));
       }
