@@ -37,6 +37,19 @@ export interface AudioStreamOptions {
   name?: string;
   /** The input's total size in bytes, when known (a regular file). */
   knownSize?: number;
+  /** Called once when the input ends before the audio its WAV header declared (see ShortInput). */
+  onShortInput?: (short: ShortInput) => void;
+}
+
+/**
+ * A stream that ended before its WAV header's data size (a regular file, or a stream that ends
+ * within the first read-ahead, is refused at open instead: its size is known before sending).
+ */
+export interface ShortInput {
+  /** Seconds of audio the input held. */
+  readSeconds: number;
+  /** Seconds of audio the WAV header declared. */
+  declaredSeconds: number;
 }
 
 /** How much audio `open` reads ahead, so short inputs are validated completely before anything is sent. */
@@ -49,13 +62,14 @@ const RAW_FORMAT: SampleFormat = { encoding: 'pcm', bitsPerSample: 16, channels:
 /** `path` is a file path or '-' (then `stdin` is read; default process.stdin). */
 export async function openAudioInput(
   path: string,
-  options: { raw?: boolean; stdin?: NodeJS.ReadableStream } = {},
+  options: { raw?: boolean; stdin?: NodeJS.ReadableStream; onShortInput?: (short: ShortInput) => void } = {},
 ): Promise<AudioInput> {
+  const { onShortInput } = options;
   if (path === '-') {
     const stdin = options.stdin ?? process.stdin;
     // `< file.wav` makes stdin a regular file whose size we can trust for the duration and the odd-size check.
     const knownSize = options.stdin === undefined ? regularFileSize(() => fstatSync(0)) : undefined;
-    return openAudioStream(stdin, { raw: options.raw, name: 'stdin', knownSize });
+    return openAudioStream(stdin, { raw: options.raw, name: 'stdin', knownSize, onShortInput });
   }
   let info: Stats;
   try {
@@ -72,7 +86,7 @@ export async function openAudioInput(
   }
   const stream = handle.createReadStream({ highWaterMark: 64 * 1024 });
   try {
-    return await openAudioStream(stream, { raw: options.raw, name: path, knownSize: info.isFile() ? info.size : undefined });
+    return await openAudioStream(stream, { raw: options.raw, name: path, knownSize: info.isFile() ? info.size : undefined, onShortInput });
   } catch (error) {
     stream.destroy();
     throw error;
@@ -92,7 +106,11 @@ export async function openAudioStream(
   try {
     if (raw && knownSize !== undefined && knownSize % 2 === 1) throw oddRawError(name, knownSize);
     const start = raw ? rawStart() : await readWavHeader(reader, name);
-    return await prefetchAndOpen(reader, start, { name, raw, knownSize });
+    const declared = start.header?.dataSize;
+    if (start.header && declared !== undefined && knownSize !== undefined) {
+      checkHeldAudio(name, start, declared, Math.max(0, knownSize - start.header.dataOffset));
+    }
+    return await prefetchAndOpen(reader, start, { name, raw, knownSize, onShortInput: options.onShortInput });
   } catch (error) {
     reader.close();
     throw error;
@@ -136,11 +154,12 @@ async function readWavHeader(reader: ByteReader, name: string): Promise<DataStar
 async function prefetchAndOpen(
   reader: ByteReader,
   start: DataStart,
-  opts: { name: string; raw: boolean; knownSize: number | undefined },
+  opts: { name: string; raw: boolean; knownSize: number | undefined; onShortInput: ((short: ShortInput) => void) | undefined },
 ): Promise<AudioInput> {
   const { format, blockAlign } = start;
+  const declared = start.header?.dataSize;
   // Sample bytes still to read: the declared data size, or unbounded ("until end of input").
-  let remaining = start.header?.dataSize ?? Infinity;
+  let remaining = declared ?? Infinity;
   let dataBytes = 0;
   let ended = false;
   /** The part of `buf` that is sample data; sets `ended` when the declared size is reached. */
@@ -157,8 +176,11 @@ async function prefetchAndOpen(
   const target = Math.max(blockAlign, Math.min(PREFETCH_MAX_BYTES, Math.ceil(format.sampleRate * blockAlign * PREFETCH_SECONDS)));
   while (!ended && dataBytes < target) {
     const buf = await reader.read();
-    if (buf === undefined) ended = true;
-    else {
+    if (buf === undefined) {
+      ended = true;
+      // The whole input is read before anything is sent: a short one is refused like a short file.
+      if (declared !== undefined) checkHeldAudio(opts.name, start, declared, dataBytes);
+    } else {
       const piece = clip(buf);
       if (piece.length > 0) prefetched.push(piece);
     }
@@ -196,7 +218,12 @@ async function prefetchAndOpen(
       while (!ended) {
         const buf = await reader.read();
         if (closed) return;
-        if (buf === undefined) break;
+        if (buf === undefined) {
+          if (declared !== undefined && wholeFrames(dataBytes, blockAlign) < wholeFrames(declared, blockAlign)) {
+            opts.onShortInput?.({ readSeconds: seconds(dataBytes, start), declaredSeconds: seconds(declared, start) });
+          }
+          break;
+        }
         const piece = clip(buf);
         if (piece.length === 0) continue;
         const out = converter.push(piece);
@@ -287,6 +314,29 @@ function toBuffer(chunk: unknown): Buffer {
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   if (typeof chunk === 'string') throw new TypeError('audio source yields strings: do not set an encoding on it');
   throw new TypeError(`audio source yields ${typeof chunk}, not bytes`);
+}
+
+const wholeFrames = (bytes: number, blockAlign: number) => Math.floor(bytes / blockAlign);
+
+function seconds(bytes: number, start: DataStart): number {
+  return wholeFrames(bytes, start.blockAlign) / start.format.sampleRate;
+}
+
+/**
+ * Refuses input that holds fewer whole sample frames than its WAV header declares: a truncated
+ * recording, which would otherwise be sent without a word. A placeholder size never gets here.
+ */
+function checkHeldAudio(name: string, start: DataStart, declared: number, held: number): void {
+  if (wholeFrames(held, start.blockAlign) >= wholeFrames(declared, start.blockAlign)) return;
+  throw new UsageError(
+    `${name} is truncated: its WAV header declares ${formatSeconds(seconds(declared, start))} of audio but it holds ` +
+      `${formatSeconds(seconds(held, start))} (${declared - held} bytes missing); record or export it again`,
+    'E_AUDIO_INPUT',
+  );
+}
+
+function formatSeconds(s: number): string {
+  return `${s.toFixed(2)} s`;
 }
 
 function regularFileSize(statFn: () => Stats): number | undefined {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,14 @@ function file(name: string, bytes: Buffer): string {
 function toneWav(seconds: number, quiet = 0): Buffer {
   const samples = Float64Array.from([...sine(440, seconds, 16000, 0.4), ...silence(quiet, 16000)]);
   return buildWav({ sampleRate: 16000, channels: 1, bitsPerSample: 16 }, [samples]);
+}
+
+/** A 16 kHz mono WAV whose header declares `declared` seconds but which holds only `held`. */
+function declaresMore(declared: number, held: number): Buffer {
+  const w = toneWav(held);
+  w.writeUInt32LE(declared * 32000, 40);
+  w.writeUInt32LE(36 + declared * 32000, 4);
+  return w;
 }
 
 /** What the CLI should send for `path`: the library's own conversion of it. */
@@ -114,6 +122,29 @@ describe('clova-cli recognize (e2e against the emulator over real HTTP/2)', () =
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(recognizeEvents(emu.record.events)[0]!.audio!.sha256).toBe(sha256(data));
+  });
+
+  it('a WAV on standard input (a regular file) that holds less than its header declares is refused before connecting', async () => {
+    const emu = await emulator();
+    const path = file('short-stdin.wav', declaresMore(2, 0.6));
+    const fd = openSync(path, 'r');
+    const child = spawn(process.execPath, [CLI, 'recognize', '-'], { env: baseEnv(env(emu.url)), stdio: [fd, 'pipe', 'pipe'] });
+    closeSync(fd);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toBe('clova-cli: error: stdin is truncated: its WAV header declares 2.00 s of audio but it holds 0.60 s (44800 bytes missing); record or export it again\n');
+    expect(emu.record.connections).toEqual([]);
+  });
+
+  it('a piped WAV that ends after sending began, before its declared size: sent, and one warning line says so', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const wav = declaresMore(3, 1);
+    const r = await runCli(['recognize', '-', '--json'], { env: env(emu.url), input: wav });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('clova-cli: warning: standard input ended after 1.00 s although its WAV header declared 3.00 s\n');
+    expect(recognizeEvents(emu.record.events)[0]!.audio!.sha256).toBe(sha256(wav.subarray(44)));
   });
 
   it('--raw sends headerless L16 as it is', async () => {
@@ -263,6 +294,10 @@ describe('clova-cli recognize: bad input is refused before anything is sent (exi
     ['an odd byte count with --raw', () => ['recognize', '--raw', file('odd.raw', Buffer.alloc(6401))], /odd/i],
     ['empty standard input', () => ['recognize', '-'], /empty/, Buffer.alloc(0)],
     ['stdin read twice', () => ['recognize', '-', '-'], /only once/],
+    ['a WAV header declaring more audio than the file holds', () => ['recognize', file('short.wav', declaresMore(3, 1))],
+      /short\.wav is truncated: its WAV header declares 3\.00 s of audio but it holds 1\.00 s \(64000 bytes missing\); record or export it again$/],
+    ['a piped WAV that ends, within the first read-ahead, before its declared size', () => ['recognize', '-'],
+      /^clova-cli: error: stdin is truncated: its WAV header declares 3\.00 s of audio but it holds 0\.20 s/, declaresMore(3, 0.2)],
   ];
   for (const [what, args, message, input] of cases) {
     it(what, async () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openAudioInput, type AudioInput } from '../../audio/audio-input.js';
+import { openAudioInput, type AudioInput, type ShortInput } from '../../audio/audio-input.js';
 import { chunkPcm, pace, PART_BYTES } from '../../audio/chunker.js';
 import { UsageError } from '../../protocol/errors.js';
 import { resolveRequestSettings, type RequestOptions } from '../config.js';
@@ -35,7 +35,14 @@ export function registerRecognizeCommand(program: Command): void {
       // Every input is opened and checked (header, format, first samples) before anything is sent.
       const opened: AudioInput[] = [];
       try {
-        for (const path of inputs) opened.push(await openAudioInput(path, { raw: opts.raw === true }));
+        for (const path of inputs) {
+          const name = path === '-' ? 'standard input' : path;
+          const onShortInput = (short: ShortInput) =>
+            renderer.notice(
+              `warning: ${name} ended after ${short.readSeconds.toFixed(2)} s although its WAV header declared ${short.declaredSeconds.toFixed(2)} s`,
+            );
+          opened.push(await openAudioInput(path, { raw: opts.raw === true, onShortInput }));
+        }
         const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
         await runRequestSession(
           settings,

@@ -233,14 +233,60 @@ describe('splits and chunk layouts', () => {
     expect((await collect(input.pcm)).length).toBe(3200);
   });
 
-  it('drops a partial frame at the end of a declared size, and truncates at EOF when the size is too large', async () => {
+  it('drops a partial frame at the end of a declared size', async () => {
     const samples = encodeSamples([[0.1, 0.2, 0.3]], 16);
     const header = buildWav({ sampleRate: 16000, channels: 1, bitsPerSample: 16, dataSize: 5 }, [[]]);
     expect((await collect((await openBytes(Buffer.concat([header, samples]))).pcm)).equals(samples.subarray(0, 4))).toBe(true);
-    const big = buildWav({ sampleRate: 16000, channels: 1, bitsPerSample: 16, dataSize: 1000 }, [[0.1, 0.2, 0.3]]);
-    const input = await openBytes(big, { knownSize: big.length });
-    expect(input.info.expectedSeconds).toBeCloseTo(3 / 16000, 9);
-    expect((await collect(input.pcm)).equals(samples)).toBe(true);
+  });
+});
+
+describe('input that holds less audio than its WAV header declares', () => {
+  /** 16 kHz mono 16-bit: a header declaring `declared` s, followed by `held` s of tone. */
+  const declaresMore = (declared: number, held: number) =>
+    buildWav({ sampleRate: 16000, channels: 1, bitsPerSample: 16, dataSize: Math.round(declared * 32000) }, [sine(300, held, 16000)]);
+
+  it('is refused at open when the size is known (a regular file), naming both durations', async () => {
+    const w = declaresMore(3, 1);
+    const e = await usageError(openBytes(w, { knownSize: w.length, name: 'short.wav' }));
+    expect(e.message).toBe('short.wav is truncated: its WAV header declares 3.00 s of audio but it holds 1.00 s (64000 bytes missing); record or export it again');
+  });
+
+  it('is refused at open when a stream ends within the read-ahead, before anything could be sent', async () => {
+    const e = await usageError(openBytes(declaresMore(1, 0.25), { name: 'stdin' }));
+    expect(e.message).toMatch(/^stdin is truncated: its WAV header declares 1\.00 s of audio but it holds 0\.25 s/);
+  });
+
+  it('a longer stream is read to its end and reported once through onShortInput', async () => {
+    const reports: unknown[] = [];
+    const w = declaresMore(3, 1.5);
+    const input = await openAudioStream(pieces(splitEvery(w, [4096])), { name: 'stdin', onShortInput: (s) => reports.push(s) });
+    expect(reports).toEqual([]); // nothing is known yet when the input opens
+    expect((await collect(input.pcm)).equals(w.subarray(44))).toBe(true);
+    expect(reports).toEqual([{ readSeconds: 1.5, declaredSeconds: 3 }]);
+  });
+
+  it('is not reported for placeholder sizes, nor for a shortfall of less than one sample frame', async () => {
+    const reports: unknown[] = [];
+    const onShortInput = (s: unknown) => reports.push(s);
+    for (const dataSize of [0, 0xffffffff, 0x7ffff000]) {
+      const w = buildWav({ sampleRate: 16000, channels: 1, bitsPerSample: 16, dataSize, riffSize: dataSize }, [sine(300, 1, 16000)]);
+      expect((await collect((await openAudioStream(pieces([w]), { onShortInput })).pcm)).length).toBe(32000);
+    }
+    // A declared size that is not a whole number of frames (a writer's slip) loses no whole frame.
+    const odd = buildWav({ sampleRate: 16000, channels: 1, bitsPerSample: 16, dataSize: 32001 }, [sine(300, 1, 16000)]);
+    expect((await collect((await openAudioStream(pieces([odd]), { onShortInput, knownSize: odd.length })).pcm)).length).toBe(32000);
+    expect((await collect((await openAudioStream(pieces([odd]), { onShortInput })).pcm)).length).toBe(32000);
+    expect(reports).toEqual([]);
+  });
+
+  it('is not reported when the upload stops before the end of input (close())', async () => {
+    const reports: unknown[] = [];
+    const input = await openAudioStream(pieces(splitEvery(declaresMore(3, 1.5), [4096])), { onShortInput: (s) => reports.push(s) });
+    for await (const chunk of input.pcm) {
+      expect(chunk.length).toBeGreaterThan(0);
+      input.close();
+    }
+    expect(reports).toEqual([]);
   });
 });
 
