@@ -4,7 +4,7 @@ import { CicClient, type EventResult } from '../client/client.js';
 import type { SpeechPlayer } from '../client/speech-queue.js';
 import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
-import { InterruptedError, ServerError } from '../protocol/errors.js';
+import { InterruptedError, ServerError, TerminatedError, type ClovaError } from '../protocol/errors.js';
 import { redact } from '../protocol/redact.js';
 import type { RequestSettings } from './config.js';
 import { HumanRenderer } from './output/human.js';
@@ -16,7 +16,7 @@ export interface RequestSession {
   client: CicClient;
   renderer: Renderer;
   settings: RequestSettings;
-  /** Aborted on Ctrl-C: stop recorders and players at once. */
+  /** Aborted on SIGINT or SIGTERM (reason "interrupted" or "terminated"): stop recorders and players at once. */
   signal: AbortSignal;
 }
 
@@ -26,6 +26,68 @@ export interface SessionExtras {
   speech?: SpeechPlayer;
   /** Extra options for the in-process emulator of --emulator. */
   emulator?: Partial<EmulatorOptions>;
+  /** The command's signal watch, when it started before the session (else the session makes one). */
+  signals?: StopSignals;
+}
+
+/**
+ * Turns SIGINT (Ctrl-C, exit 130) and SIGTERM (exit 143) into errors for as long as a command
+ * runs, including before it connects. After the first signal the handlers are gone, so a second
+ * one takes the default action: a way out should the cleanup hang.
+ */
+export class StopSignals {
+  /** Rejects with the signal's error; never resolves. */
+  readonly stopped: Promise<never>;
+  private reject!: (err: ClovaError) => void;
+  private readonly actions = new Set<(reason: string) => void>();
+  private error: ClovaError | undefined;
+  private reason: string | undefined;
+  private readonly onSigint = () => this.stop(new InterruptedError('interrupted by the user (Ctrl-C); nothing more was sent'), 'interrupted');
+  private readonly onSigterm = () => this.stop(new TerminatedError('terminated (SIGTERM); nothing more was sent'), 'terminated');
+
+  constructor() {
+    this.stopped = new Promise<never>((_, reject) => {
+      this.reject = reject;
+    });
+    this.stopped.catch(() => undefined); // only whoever races it reports it
+    process.on('SIGINT', this.onSigint);
+    process.on('SIGTERM', this.onSigterm);
+  }
+
+  /**
+   * Runs `action` (stop a recorder, cancel uploads) at once when a signal comes, or now if one
+   * came already; returns its remover.
+   */
+  onStop(action: (reason: string) => void): () => void {
+    if (this.reason !== undefined) {
+      action(this.reason);
+      return () => undefined;
+    }
+    this.actions.add(action);
+    return () => this.actions.delete(action);
+  }
+
+  /** `work`'s outcome, or the signal's error when a signal comes first. */
+  race<T>(work: Promise<T>): Promise<T> {
+    if (this.error) return Promise.reject(this.error);
+    return Promise.race([work, this.stopped]);
+  }
+
+  /** Removes the handlers (idempotent). */
+  dispose(): void {
+    process.off('SIGINT', this.onSigint);
+    process.off('SIGTERM', this.onSigterm);
+  }
+
+  private stop(error: ClovaError, reason: string): void {
+    this.dispose();
+    this.error = error;
+    this.reason = reason;
+    // Rejected before the actions run, so a race settles with the signal's error and not with
+    // whatever the actions make the work fail with.
+    this.reject(error);
+    for (const action of this.actions) action(reason);
+  }
 }
 
 /**
@@ -80,7 +142,8 @@ async function chooseRenderer(settings: RequestSettings, colorOption: boolean | 
 
 /**
  * Runs `work` with a connected client: starts the in-process emulator for --emulator, wires
- * output and the --verbose trace, turns SIGINT into exit 130, and always closes everything.
+ * output and the --verbose trace, turns SIGINT and SIGTERM into exits 130 and 143, and always
+ * closes everything.
  */
 export async function runRequestSession(
   settings: RequestSettings,
@@ -124,34 +187,25 @@ export async function runRequestSession(
   client.on('notice', (m) => renderer.notice(m));
   client.on('speech', (p) => renderer.speech(p));
   const abort = new AbortController();
-
-  let interrupted: (() => void) | undefined;
-  const onSigint = new Promise<never>((_, reject) => {
-    interrupted = () => {
-      client.cancelUploads(); // first, before anything can finish an interrupted utterance
-      abort.abort();
-      client.stopSpeech('interrupted');
-      reject(new InterruptedError('interrupted by the user (Ctrl-C); nothing more was sent'));
-    };
+  const signals = extras.signals ?? new StopSignals();
+  const removeAction = signals.onStop((reason) => {
+    client.cancelUploads(); // first, before anything can finish an interrupted utterance
+    abort.abort(reason);
+    client.stopSpeech(reason);
   });
-  const sigint = () => interrupted?.();
-  process.once('SIGINT', sigint);
-  process.once('SIGTERM', sigint);
   try {
-    await Promise.race([
+    await signals.race(
       (async () => {
         trace(`connecting to ${url!.origin} as "${settings.userAgent}"`);
         await client.connect({ timeoutMs: settings.timeoutMs });
         await work({ client, renderer, settings, signal: abort.signal });
       })(),
-      onSigint,
-    ]);
+    );
   } finally {
-    process.off('SIGINT', sigint);
-    process.off('SIGTERM', sigint);
+    removeAction();
+    if (!extras.signals) signals.dispose();
     renderer.close();
     await client.close();
     await stopEmulator?.().catch(() => undefined);
   }
 }
-

@@ -6,6 +6,8 @@ export const ExitCode = {
   auth: 3,
   connection: 4,
   interrupted: 130,
+  /** 128 + SIGTERM (15), as a shell reports a process the signal ended. */
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -66,6 +68,13 @@ export class ServerError extends ClovaError {
 export class InterruptedError extends ClovaError {
   constructor(message = 'interrupted') {
     super(message, 'E_INTERRUPTED', ExitCode.interrupted);
+  }
+}
+
+/** Something asked the process to end (SIGTERM): not the user's Ctrl-C. */
+export class TerminatedError extends ClovaError {
+  constructor(message = 'terminated') {
+    super(message, 'E_TERMINATED', ExitCode.terminated);
   }
 }
 

@@ -5,7 +5,7 @@ import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderB
 import { durationSeconds, resolveRequestSettings, type RequestOptions } from '../config.js';
 import { addPlaybackOptions, resolvePlayer, type PlaybackOptions } from '../playback.js';
 import { addRequestOptions } from '../request-options.js';
-import { finishTurn, makeRenderer, runRequestSession, type RequestSession } from '../request-session.js';
+import { finishTurn, makeRenderer, runRequestSession, StopSignals, type RequestSession } from '../request-session.js';
 import { BYTES_PER_SECOND } from '../voice.js';
 
 interface ListenOptions extends RequestOptions, PlaybackOptions {
@@ -89,55 +89,65 @@ export function registerListenCommand(program: Command): void {
     .option('--device <name>', 'capture device (see `clova-cli devices`; default "default")')
     .option('--max-seconds <n>', 'longest utterance in seconds', '15');
   addPlaybackOptions(addRequestOptions(cmd), 'unless this is given').action(async (opts: ListenOptions) => {
-    const maxSeconds = durationSeconds(opts.maxSeconds, '--max-seconds', MAX_UTTERANCE_SECONDS);
-    const settings = resolveRequestSettings(opts);
-    const renderer = await makeRenderer(settings, opts.color);
-    const speech = resolvePlayer(opts, 'always', (m) => renderer.notice(m));
-    const micOptions: MicrophoneOptions = { backend: opts.recorder, device: opts.device ?? 'default' };
-    // The microphone opens before the connection: a missing recorder is exit 2 with nothing sent,
-    // and what the user says while the connection comes up is not lost.
-    const opened = await openMicrophone(micOptions);
-    let mic: Microphone | undefined;
+    // From the start, so a signal while the microphone opens is reported like any other.
+    const signals = new StopSignals();
     try {
-      mic = await primed(opened);
-    } catch (err) {
-      opened.stop();
-      await opened.exited;
-      throw err;
-    }
-    try {
-      await runRequestSession(
-        settings,
-        renderer,
-        async (session) => {
-          // -80 dBFS: a dead input, not a quiet room (a good microphone's noise floor is around -70).
-          const silence = new SilenceWatch({ afterMs: 2000, thresholdDbfs: -80 });
-          for (let turn = 0; ; turn++) {
-            const expect = session.client.pendingExpectSpeech;
-            if (turn > 0 && !expect) break;
-            mic ??= await openMicrophone(micOptions);
-            const current = mic;
-            try {
-              const heard = await listenTurn(session, current, {
-                maxBytes: Math.round(maxSeconds * BYTES_PER_SECOND),
-                waitForSpeechMs: turn > 0 ? (expect?.timeoutInMilliseconds ?? 7000) : undefined,
-                silence,
-              });
-              if (!heard) break;
-            } finally {
-              current.stop();
-              await current.exited; // no recorder outlives its turn
-              mic = undefined;
-            }
-          }
-        },
-        { speech },
-      );
+      await listen(opts, signals);
     } finally {
-      mic?.stop();
-      await mic?.exited;
+      signals.dispose();
     }
   });
+}
+
+async function listen(opts: ListenOptions, signals: StopSignals): Promise<void> {
+  const maxSeconds = durationSeconds(opts.maxSeconds, '--max-seconds', MAX_UTTERANCE_SECONDS);
+  const settings = resolveRequestSettings(opts);
+  const renderer = await makeRenderer(settings, opts.color);
+  const speech = resolvePlayer(opts, 'always', (m) => renderer.notice(m));
+  const micOptions: MicrophoneOptions = { backend: opts.recorder, device: opts.device ?? 'default' };
+  // The microphone opens before the connection: a missing recorder is exit 2 with nothing sent,
+  // and what the user says while the connection comes up is not lost.
+  const opened = await openMicrophone(micOptions);
+  let mic: Microphone | undefined;
+  try {
+    mic = await signals.race(primed(opened));
+  } catch (err) {
+    opened.stop();
+    await opened.exited;
+    throw err;
+  }
+  try {
+    await runRequestSession(
+      settings,
+      renderer,
+      async (session) => {
+        // -80 dBFS: a dead input, not a quiet room (a good microphone's noise floor is around -70).
+        const silence = new SilenceWatch({ afterMs: 2000, thresholdDbfs: -80 });
+        for (let turn = 0; ; turn++) {
+          const expect = session.client.pendingExpectSpeech;
+          if (turn > 0 && !expect) break;
+          mic ??= await openMicrophone(micOptions);
+          const current = mic;
+          try {
+            const heard = await listenTurn(session, current, {
+              maxBytes: Math.round(maxSeconds * BYTES_PER_SECOND),
+              waitForSpeechMs: turn > 0 ? (expect?.timeoutInMilliseconds ?? 7000) : undefined,
+              silence,
+            });
+            if (!heard) break;
+          } finally {
+            current.stop();
+            await current.exited; // no recorder outlives its turn
+            mic = undefined;
+          }
+        }
+      },
+      { speech, signals },
+    );
+  } finally {
+    mic?.stop();
+    await mic?.exited;
+  }
 }
 
 /**
@@ -160,7 +170,7 @@ async function listenTurn(
     stopped = true;
     mic.stop();
   };
-  const onSigint = () => stopWith('interrupted');
+  const onSigint = () => stopWith(String(session.signal.reason ?? 'interrupted'));
   session.signal.addEventListener('abort', onSigint, { once: true });
   const stopEnter = watchEnter(() => stopWith('Enter'));
   const onStopCapture = () => stopWith('StopCapture from CLOVA');

@@ -5,7 +5,7 @@ import { UsageError } from '../../protocol/errors.js';
 import { resolveRequestSettings, type RequestOptions } from '../config.js';
 import { addPlaybackOptions, resolvePlayer, type PlaybackOptions } from '../playback.js';
 import { addRequestOptions } from '../request-options.js';
-import { finishTurn, makeRenderer, runRequestSession, type RequestSession } from '../request-session.js';
+import { finishTurn, makeRenderer, runRequestSession, StopSignals, type RequestSession } from '../request-session.js';
 import { BYTES_PER_SECOND, followUpHint } from '../voice.js';
 
 interface RecognizeOptions extends RequestOptions, PlaybackOptions {
@@ -26,42 +26,55 @@ export function registerRecognizeCommand(program: Command): void {
     .option('--realtime', 'send one 200 ms part every 200 ms, as a microphone would (default: as fast as the connection allows)');
   addPlaybackOptions(addRequestOptions(cmd), 'when stdout is a terminal').action(
     async (inputs: string[], opts: RecognizeOptions) => {
-      if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
-      if (inputs.includes('-') && process.stdin.isTTY) {
-        throw new UsageError('standard input is a terminal: pipe a WAV into it (… | clova-cli recognize -), or use clova-cli listen');
-      }
-      const settings = resolveRequestSettings(opts);
-      const renderer = await makeRenderer(settings, opts.color);
-      // Every input is opened and checked (header, format, first samples) before anything is sent.
-      const opened: AudioInput[] = [];
+      // From the start, so a signal while a slow input is being opened is reported like any other.
+      const signals = new StopSignals();
       try {
-        for (const path of inputs) {
-          const name = path === '-' ? 'standard input' : path;
-          const onShortInput = (short: ShortInput) =>
-            renderer.notice(
-              `warning: ${name} ended after ${short.readSeconds.toFixed(2)} s although its WAV header declared ${short.declaredSeconds.toFixed(2)} s`,
-            );
-          opened.push(await openAudioInput(path, { raw: opts.raw === true, onShortInput }));
-        }
-        const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
-        await runRequestSession(
-          settings,
-          renderer,
-          async (session) => {
-            for (let i = 0; i < opened.length; i++) {
-              await sendInput(session, inputs[i]!, opened[i]!, opts.realtime === true);
-            }
-            if (session.client.pendingExpectSpeech) {
-              renderer.hint(followUpHint('recognize'));
-            }
-          },
-          { speech },
-        );
+        await recognizeInputs(inputs, opts, signals);
       } finally {
-        for (const input of opened) input.close();
+        signals.dispose();
       }
     },
   );
+}
+
+async function recognizeInputs(inputs: string[], opts: RecognizeOptions, signals: StopSignals): Promise<void> {
+  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
+  if (inputs.includes('-') && process.stdin.isTTY) {
+    throw new UsageError('standard input is a terminal: pipe a WAV into it (… | clova-cli recognize -), or use clova-cli listen');
+  }
+  const settings = resolveRequestSettings(opts);
+  const renderer = await makeRenderer(settings, opts.color);
+  // Every input is opened and checked (header, format, first samples) before anything is sent.
+  const opened: AudioInput[] = [];
+  try {
+    for (const path of inputs) {
+      const name = path === '-' ? 'standard input' : path;
+      const onShortInput = (short: ShortInput) =>
+        renderer.notice(
+          `warning: ${name} ended after ${short.readSeconds.toFixed(2)} s although its WAV header declared ${short.declaredSeconds.toFixed(2)} s`,
+        );
+      const opening = openAudioInput(path, { raw: opts.raw === true, onShortInput });
+      // An input that opens after a signal is closed at once: nobody else will.
+      opening.then((input) => signals.onStop(() => input.close()), () => undefined);
+      opened.push(await signals.race(opening));
+    }
+    const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
+    await runRequestSession(
+      settings,
+      renderer,
+      async (session) => {
+        for (let i = 0; i < opened.length; i++) {
+          await sendInput(session, inputs[i]!, opened[i]!, opts.realtime === true);
+        }
+        if (session.client.pendingExpectSpeech) {
+          renderer.hint(followUpHint('recognize'));
+        }
+      },
+      { speech, signals },
+    );
+  } finally {
+    for (const input of opened) input.close();
+  }
 }
 
 /** Streams one input as a voice turn and prints its answer. */
