@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import { baseEnv, CLI, runCli, type CliResult } from '../helpers/cli.js';
@@ -90,18 +91,20 @@ describe('server URLs are checked before connecting', () => {
 });
 
 describe('cleartext to a host that is not this machine', () => {
+  // Belt and braces: the child cannot resolve or connect anywhere but this machine (exit 99 if it tries).
+  const LOOPBACK_ONLY = { NODE_OPTIONS: `--require ${fileURLToPath(new URL('../helpers/loopback-only.cjs', import.meta.url))}` };
   // 192.0.2.0/24 is TEST-NET-1: never contacted here, the refusal comes before any connection.
   it('is refused when CLOVA_CIC_URL in .env names one (exit 2, before connecting)', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'clova-cleartext-'));
     writeFileSync(join(cwd, '.env'), `CLOVA_ACCESS_TOKEN=${TOKEN}\nCLOVA_CIC_URL=http://192.0.2.10:8080\n`);
-    const r = await runCli(['text', 'hello'], { cwd });
+    const r = await runCli(['text', 'hello'], { cwd, env: LOOPBACK_ONLY });
     const line = refused(r, '.env');
     expect(line).toMatch(/CLOVA_CIC_URL http:\/\/192\.0\.2\.10:8080 .*cleartext.*--insecure/);
     expect(r.stderr).not.toContain(TOKEN);
   });
 
   it('is refused with --server and a host name too', async () => {
-    const r = await runCli(['text', 'hello', '--server', 'http://cic.example.com:8080'], { env: { CLOVA_ACCESS_TOKEN: TOKEN } });
+    const r = await runCli(['text', 'hello', '--server', 'http://cic.example.com:8080'], { env: { CLOVA_ACCESS_TOKEN: TOKEN, ...LOOPBACK_ONLY } });
     expect(refused(r, 'name')).toMatch(/--server http:\/\/cic\.example\.com:8080 .*cleartext/);
   });
 
@@ -124,7 +127,7 @@ describe('cleartext to a host that is not this machine', () => {
       [[], { CLOVA_ALLOW_INSECURE: '1' }],
     ] as const) {
       const r = await runCli(['text', '-', '--server', 'http://192.0.2.10:8080', ...args], {
-        env: { CLOVA_ACCESS_TOKEN: TOKEN, ...extraEnv },
+        env: { CLOVA_ACCESS_TOKEN: TOKEN, ...extraEnv, ...LOOPBACK_ONLY },
         input: '',
       });
       expect(r.code).toBe(2);
