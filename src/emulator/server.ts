@@ -3,6 +3,7 @@ import net from 'node:net';
 import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
 import { newId } from '../protocol/ids.js';
 import { redact } from '../protocol/redact.js';
+import { terminalLine } from '../protocol/sanitize.js';
 import { isValidUserAgent } from '../protocol/user-agent.js';
 import { DialogState } from './dialog.js';
 import { Downchannel } from './downchannel.js';
@@ -35,7 +36,7 @@ export interface EmulatorOptions extends VoiceOptions {
   strictUserAgent?: boolean;
   /** Clock for answers that tell the time (deterministic tests). */
   now?: () => Date;
-  /** Receives one line per request, stream and fault; never contains the bearer token. */
+  /** Receives one line per request, stream and fault; never contains the bearer token, nor control characters a client sent. */
   log?: (line: string) => void;
 }
 
@@ -256,7 +257,8 @@ class CicEmulator implements Emulator {
   }
 
   private log(line: string): void {
-    this.options.log?.(redact(line, this.options.token));
+    // Lines carry what clients sent (paths, event names): keep them from driving the terminal they are printed on.
+    this.options.log?.(terminalLine(redact(line, this.options.token)));
   }
 
   private openDownchannels(): Downchannel[] {

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { withoutSecrets } from '../protocol/redact.js';
 import { ENGLISH_PHRASES } from './intents.js';
 
 /** Where Debian's `pocketsphinx` and `pocketsphinx-en-us` put things. */
@@ -158,7 +159,8 @@ export class SpeechToText {
 
   private run(program: string, args: string[], signal: AbortSignal | undefined): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // In `--emulator` mode this runs inside the client's process: the decoder gets no credential.
+      const child = spawn(program, args, { env: withoutSecrets(process.env), stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let why: Error | undefined;

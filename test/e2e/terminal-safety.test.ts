@@ -57,11 +57,13 @@ describe('server text cannot drive the terminal (e2e, a hostile server)', () => 
       const r = await runCli(['text', 'hello', '--server', server.url, '--no-play', ...flags], { env: { CLOVA_ACCESS_TOKEN: TOKEN } });
       expect(r.code, r.stderr).toBe(4);
       expectTerminalSafe(r, flags.join(' ') || 'human');
-      // The text itself is still shown, on lines of ours.
-      expect(r.stdout).toMatch(/^CLOVA: pushed ABC clova-cli: error: forged by the server/m);
-      expect(r.stdout).toMatch(/^CLOVA: ABC clova-cli: error: forged by the server/m);
+      // The text itself is still shown: an answer keeps its lines, indented under it; one-line fields are joined.
+      const answer = 'ABC\n       clova-cli: error: forged by the server\n       clova-cli: error: forged againDE';
+      expect(r.stdout).toContain(`\nCLOVA: pushed ${answer} (downchannel)\n`);
+      expect(r.stdout).toContain(`\nCLOVA: ${answer}\n`);
+      expect(r.stdout).toContain('\n  heard: ABC clova-cli: error: forged by the server clova-cli: error: forged againDE\n');
       expect(r.stderr.trim().split('\n').at(-1)).toBe(
-        'clova-cli: error: the server sent System.Exception 500: ABC clova-cli: error: forged by the server clova-cli: error: forged again DE',
+        'clova-cli: error: the server sent System.Exception 500: ABC clova-cli: error: forged by the server clova-cli: error: forged againDE',
       );
     });
   }
