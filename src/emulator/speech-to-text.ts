@@ -162,7 +162,7 @@ export class SpeechToText {
       // In `--emulator` mode this runs inside the client's process: the decoder gets no credential.
       const child = spawn(program, args, { env: withoutSecrets(process.env), stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
-      const err: Buffer[] = [];
+      let errTail = '';
       let why: Error | undefined;
       const stop = (reason: Error) => {
         why ??= reason;
@@ -172,7 +172,8 @@ export class SpeechToText {
       const onAbort = () => stop(new DecodeAbortedError());
       signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
+      // Only the last line is reported: keep a tail, not everything a long decode may print.
+      child.stderr.on('data', (c: Buffer) => (errTail = (errTail + c.toString('utf8')).slice(-4096)));
       child.on('error', (e) => {
         why ??= e;
       });
@@ -181,7 +182,7 @@ export class SpeechToText {
         signal?.removeEventListener('abort', onAbort);
         if (why) reject(why);
         else if (code !== 0) {
-          const detail = Buffer.concat(err).toString('utf8').trim().split('\n').at(-1) ?? '';
+          const detail = errTail.trim().split('\n').at(-1) ?? '';
           reject(new Error(`pocketsphinx exited with ${code ?? sig}${detail ? `: ${detail}` : ''}`));
         } else resolve(Buffer.concat(out).toString('utf8'));
       });
