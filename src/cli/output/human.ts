@@ -25,14 +25,13 @@ type Write = (line: string) => void;
 /** Continuation lines of a multi-line answer start under its text, never at column 0 (where a forged "clova-cli:" line could pass for ours). */
 const ANSWER_INDENT = ' '.repeat('CLOVA: '.length);
 
-/**
- * Every string that did not come from us (server text above all, but also file names and the
- * user's own input) goes through terminalLine/terminalText before it is drawn: escape sequences
- * and control characters in it would drive the terminal.
- */
-const line = terminalLine;
 
-/** Readable output: the answer text prominently, one line per other directive, a note per saved file. */
+/**
+ * Readable output: the answer text prominently, one line per other directive, a note per saved
+ * file. Every string that did not come from us (server text above all, but also file names and
+ * the user's own input) goes through terminalLine/terminalText before it is drawn: escape
+ * sequences and control characters in it would drive the terminal.
+ */
 export class HumanRenderer implements Renderer {
   private spinner: Ora | undefined;
   /** After close(): nothing more is drawn (a late event must not print after the final error line). */
@@ -91,10 +90,10 @@ export class HumanRenderer implements Renderer {
     const c = this.color;
     const who = info.followUp ? '↪ you (follow-up):' : 'you:';
     if (info.kind === 'voice') {
-      this.out(`${c.dim(who)} ${c.dim(`🎤 ${line(info.input ?? 'audio')}`)} ${c.dim(`(${line(info.text)})`)}\n`);
+      this.out(`${c.dim(who)} ${c.dim(`🎤 ${terminalLine(info.input ?? 'audio')}`)} ${c.dim(`(${terminalLine(info.text)})`)}\n`);
       return; // the spinner starts when the audio has been sent
     }
-    this.out(`${c.dim(who)} ${line(info.text)}\n`);
+    this.out(`${c.dim(who)} ${terminalLine(info.text)}\n`);
     this.startSpinner();
   }
 
@@ -119,17 +118,17 @@ export class HumanRenderer implements Renderer {
           this.err('\r\x1b[2K');
           this.status = '';
         }
-        this.out(`\r\x1b[2K${c.dim('heard:')} ${line(dir.payload.text)}`);
+        this.out(`\r\x1b[2K${c.dim('heard:')} ${terminalLine(dir.payload.text)}`);
         this.transcriptOpen = true;
       } else {
         this.stopSpinner();
-        this.out(`  ${c.dim('heard:')} ${line(dir.payload.text)}\n`);
+        this.out(`  ${c.dim('heard:')} ${terminalLine(dir.payload.text)}\n`);
       }
       return;
     }
     this.stopSpinner();
     if (name === 'SpeechRecognizer.StopCapture') {
-      const heard = typeof dir.payload?.recognizedText === 'string' ? `: ${line(dir.payload.recognizedText)}` : '';
+      const heard = typeof dir.payload?.recognizedText === 'string' ? `: ${terminalLine(dir.payload.recognizedText)}` : '';
       this.out(`  ${c.dim('·')} ${name}${heard}${from}\n`);
       return;
     }
@@ -139,7 +138,7 @@ export class HumanRenderer implements Renderer {
       return;
     }
     const mark = dir.header.namespace === 'System' ? c.red('!') : c.dim('·');
-    this.out(`  ${mark} ${line(describeDirective(dir))}${from}\n`);
+    this.out(`  ${mark} ${terminalLine(describeDirective(dir))}${from}\n`);
   }
 
   audio(a: AudioInfo): void {
@@ -147,8 +146,8 @@ export class HumanRenderer implements Renderer {
     this.stopSpinner();
     const c = this.color;
     const size = `${a.bytes.toLocaleString('en-US')} bytes`;
-    if (a.path !== undefined) this.out(`  ${c.green('♪')} speech saved: ${line(a.path)} (${size})\n`);
-    else this.out(`  ${c.dim('♪')} speech ${line(a.contentId)} (${size}; use --save-audio <dir> to keep it)\n`);
+    if (a.path !== undefined) this.out(`  ${c.green('♪')} speech saved: ${terminalLine(a.path)} (${size})\n`);
+    else this.out(`  ${c.dim('♪')} speech ${terminalLine(a.contentId)} (${size}; use --save-audio <dir> to keep it)\n`);
   }
 
   response(r: EventResult | RecognizeResult): void {
@@ -160,7 +159,7 @@ export class HumanRenderer implements Renderer {
   notice(message: string): void {
     if (this.closed) return;
     this.stopSpinner();
-    this.err(`${this.color.yellow('clova-cli:')} ${line(message)}\n`);
+    this.err(`${this.color.yellow('clova-cli:')} ${terminalLine(message)}\n`);
   }
 
   uploadProgress(seconds: number): void {
@@ -179,12 +178,12 @@ export class HumanRenderer implements Renderer {
     const c = this.color;
     if (info.phase === 'start') {
       this.stopSpinner();
-      this.err(`${c.cyan('🎤 listening')} ${c.dim(`(${line(info.detail)}; Enter ends, Ctrl-C aborts)`)}\n`);
+      this.err(`${c.cyan('🎤 listening')} ${c.dim(`(${terminalLine(info.detail)}; Enter ends, Ctrl-C aborts)`)}\n`);
       return;
     }
     this.stopSpinner();
     const secs = info.seconds !== undefined ? ` after ${info.seconds.toFixed(1)} s` : '';
-    this.err(`${c.dim(`🎤 stopped${secs}: ${line(info.detail)}`)}\n`);
+    this.err(`${c.dim(`🎤 stopped${secs}: ${terminalLine(info.detail)}`)}\n`);
     this.startSpinner();
   }
 
@@ -193,7 +192,7 @@ export class HumanRenderer implements Renderer {
     const c = this.color;
     if (p.phase === 'started') {
       this.stopSpinner();
-      this.out(`  ${c.green('▶')} playing speech ${c.dim(line(p.contentId ?? p.token))}\n`);
+      this.out(`  ${c.green('▶')} playing speech ${c.dim(terminalLine(p.contentId ?? p.token))}\n`);
     } else if (p.phase === 'stopped') this.notice(`speech ${p.contentId ?? p.token} stopped: ${p.reason ?? ''}`);
     else if (p.phase === 'skipped') this.notice(`speech ${p.contentId ?? p.token} not played: ${p.reason ?? ''}`);
   }
@@ -201,7 +200,7 @@ export class HumanRenderer implements Renderer {
   hint(message: string): void {
     if (this.closed) return;
     this.stopSpinner();
-    this.out(`  ${this.color.yellow('↪')} ${line(message)}\n`);
+    this.out(`  ${this.color.yellow('↪')} ${terminalLine(message)}\n`);
   }
 
   close(): void {
