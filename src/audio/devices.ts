@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { UsageError } from '../protocol/errors.js';
+import { withoutSecrets } from '../protocol/redact.js';
 import { RecorderError } from './microphone.js';
 import { requireProgram } from './programs.js';
 
@@ -83,7 +84,7 @@ export function parseSystemProfilerAudio(json: string): CaptureDevice[] {
 /** Runs a lister and returns its stdout; a failure or a hang (killed after 5 s) is a RecorderError. */
 function run(path: string, name: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(path, args, { env: withoutSecrets(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

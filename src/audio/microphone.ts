@@ -4,6 +4,7 @@ import { finished, type Readable } from 'node:stream';
 import createMic from 'mic';
 import lpcm16 from 'node-record-lpcm16';
 import { ClovaError, ExitCode, UsageError } from '../protocol/errors.js';
+import { withoutSecrets } from '../protocol/redact.js';
 import { requireProgram } from './programs.js';
 
 export type RecorderBackend = 'lpcm16' | 'mic';
@@ -13,7 +14,7 @@ export interface MicrophoneOptions {
   backend?: RecorderBackend;
   /** Capture device: arecord's -D on Linux, AUDIODEV for rec on macOS (default 'default'). */
   device?: string;
-  /** Environment of the recorder process (PATH is also where it is looked for). */
+  /** Environment of the recorder process (PATH is also where it is looked for); secret CLOVA_ variables are always left out. */
   env?: NodeJS.ProcessEnv;
   /** Decides arecord (Linux) or rec (macOS) for lpcm16; the mic package always follows the real OS. */
   platform?: NodeJS.Platform;
@@ -60,14 +61,14 @@ export async function openMicrophone(options: MicrophoneOptions = {}): Promise<M
   const baseEnv = options.env ?? process.env;
   requireProgram(program, { env: baseEnv, platform });
 
-  // arecord takes the device as -D; sox and rec read it from AUDIODEV.
-  const env = program !== 'arecord' && device !== 'default' ? { ...baseEnv, AUDIODEV: device } : options.env;
+  // arecord takes the device as -D; sox and rec read it from AUDIODEV. The recorder never gets the token.
+  const env = withoutSecrets(program !== 'arecord' && device !== 'default' ? { ...baseEnv, AUDIODEV: device } : baseEnv);
   const handle = backend === 'mic' ? startMic(device, env) : startLpcm16(program, device, env);
   const where = program === 'arecord' ? `arecord -D ${device}` : device === 'default' ? program : `${program}, AUDIODEV=${device}`;
   return new RecorderSession(handle, {
     program,
     device,
-    env: env ?? process.env,
+    env,
     description: `${where} (${backend === 'mic' ? 'mic' : 'node-record-lpcm16'})`,
   });
 }
@@ -95,8 +96,8 @@ interface RecorderHandle {
  * Neither package passes an environment to its spawn(), and both spawn synchronously, so the
  * environment is swapped only for that synchronous call (child_process reads process.env then).
  */
-function withSpawnEnv<T>(env: NodeJS.ProcessEnv | undefined, fn: () => T): T {
-  if (env === undefined || env === process.env) return fn();
+function withSpawnEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
+  if (env === process.env) return fn();
   const saved = process.env;
   process.env = env;
   try {
@@ -106,7 +107,7 @@ function withSpawnEnv<T>(env: NodeJS.ProcessEnv | undefined, fn: () => T): T {
   }
 }
 
-function startLpcm16(program: string, device: string, env: NodeJS.ProcessEnv | undefined): RecorderHandle {
+function startLpcm16(program: string, device: string, env: NodeJS.ProcessEnv): RecorderHandle {
   const recorder = program as 'arecord' | 'rec' | 'sox';
   const rec = withSpawnEnv(env, () =>
     lpcm16.record({
@@ -125,7 +126,7 @@ function startLpcm16(program: string, device: string, env: NodeJS.ProcessEnv | u
   return { child: rec.process, source, stop: () => rec.stop(), hasStderr: true, wav: false };
 }
 
-function startMic(device: string, env: NodeJS.ProcessEnv | undefined): RecorderHandle {
+function startMic(device: string, env: NodeJS.ProcessEnv): RecorderHandle {
   const m = createMic({
     rate: String(SAMPLE_RATE),
     channels: '1',

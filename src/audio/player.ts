@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { ClovaError, ExitCode, UsageError } from '../protocol/errors.js';
+import { withoutSecrets } from '../protocol/redact.js';
 import { requireProgram } from './programs.js';
 
 /** mpg123 reading MP3 on stdin; `-o alsa` matters: without an output module and no sound card it hung and ignored SIGTERM. */
@@ -14,7 +15,7 @@ export function defaultPlayer(platform: NodeJS.Platform = process.platform): str
 export interface PlayerOptions {
   /** The player command line, split on whitespace; '…' and "…" quote, \ escapes (default DEFAULT_PLAYER). */
   command?: string;
-  /** Environment of the player (PATH is also where it is looked for). */
+  /** Environment of the player (PATH is also where it is looked for); secret CLOVA_ variables are always left out. */
   env?: NodeJS.ProcessEnv;
   /** SIGKILL the player when playback takes longer than this (default: from the MP3's size and bitrate, or 60 s). */
   timeoutMs?: number;
@@ -112,7 +113,7 @@ export function playMp3(mp3: NodeJS.ReadableStream | Buffer, options: PlayerOpti
   if (signal?.aborted) return Promise.reject(new PlaybackAbortedError(signal.reason));
 
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(player.path, player.args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(player.path, player.args, { env: withoutSecrets(env), stdio: ['pipe', 'ignore', 'pipe'] });
     const started = Date.now();
     let stderr = '';
     let settled = false;

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseFaults } from '../emulator/faults.js';
 import { AuthError, UsageError } from '../protocol/errors.js';
 import { buildUserAgent, isValidUserAgent } from '../protocol/user-agent.js';
+import { configurationEnv } from './secrets.js';
 import { packageVersion } from './version.js';
 
 /** The real service (spec 1.1). */
@@ -171,7 +172,7 @@ export function defaultUserAgent(): string {
  * Checks every option and environment variable before any connection is made; throws
  * UsageError (exit 2) or AuthError (exit 3, no token).
  */
-export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.ProcessEnv = process.env): RequestSettings {
+export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.ProcessEnv = configurationEnv()): RequestSettings {
   const lang = opts.lang;
   if (lang !== 'ko' && lang !== 'en' && lang !== 'ja') throw new UsageError(`--lang must be ko, en or ja (got "${lang}")`);
   const timeoutMs = durationMs(opts.timeout, '--timeout');

@@ -1,6 +1,8 @@
 import { CommanderError } from 'commander';
 import { ClovaError, ExitCode } from '../protocol/errors.js';
 import { redact } from '../protocol/redact.js';
+import { terminalLine } from '../protocol/sanitize.js';
+import { secrets } from './secrets.js';
 
 /** The one place where errors become exit codes (README: "Exit codes"). */
 export function exitCodeFor(err: unknown): number {
@@ -13,8 +15,8 @@ export function exitCodeFor(err: unknown): number {
   return ExitCode.internal;
 }
 
-/** A one-line message for an unexpected error (never with the token). */
+/** A one-line message for an unexpected error (never with a credential, never with control characters). */
 export function internalErrorLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return `clova-cli: internal error: ${redact(msg.split('\n')[0] ?? '', process.env.CLOVA_ACCESS_TOKEN)}; rerun with --verbose and report it`;
+  return `clova-cli: internal error: ${terminalLine(secrets.redact(redact(msg.split('\n')[0] ?? '')))}; rerun with --verbose and report it`;
 }

@@ -6,6 +6,7 @@ import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
 import { InterruptedError, ServerError, TerminatedError, type ClovaError } from '../protocol/errors.js';
 import { redact } from '../protocol/redact.js';
+import { terminalLine } from '../protocol/sanitize.js';
 import type { RequestSettings } from './config.js';
 import { HumanRenderer } from './output/human.js';
 import { JsonRenderer } from './output/json.js';
@@ -155,7 +156,7 @@ export async function runRequestSession(
   let url = settings.url;
   const started = Date.now();
   const trace = (line: string) => {
-    if (settings.verbose) process.stderr.write(`[trace +${Date.now() - started}ms] ${redact(line, settings.token)}\n`);
+    if (settings.verbose) process.stderr.write(`[trace +${Date.now() - started}ms] ${terminalLine(redact(line, settings.token))}\n`);
   };
   if (settings.emulator) {
     const { startEmulator } = await import('../emulator/index.js');

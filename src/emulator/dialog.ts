@@ -1,3 +1,6 @@
+/** Clients (bearer tokens) remembered; any token is accepted without --token, so the oldest go first. */
+const MAX_CLIENTS = 1000;
+
 /** What the emulator remembers between turns, per client (bearer token). */
 export class DialogState {
   private readonly lastRecognize = new Map<string, string>();
@@ -6,7 +9,9 @@ export class DialogState {
   /** Records a new Recognize turn; returns the dialogRequestId of the client's previous one. */
   beginRecognize(client: string, dialogRequestId: string): string | undefined {
     const previous = this.lastRecognize.get(client);
+    this.lastRecognize.delete(client); // re-inserted last: the map's order is least recently used first
     this.lastRecognize.set(client, dialogRequestId);
+    if (this.lastRecognize.size > MAX_CLIENTS) this.lastRecognize.delete(this.lastRecognize.keys().next().value!);
     return previous;
   }
 

@@ -111,7 +111,7 @@ export class EventExchange {
         const part: RecordedPart = { name: h.dispositionName, contentType: h.get('content-type') ?? '', bytes: 0 };
         this.currentPart = part;
         if (this.recorded) {
-          this.recorded.parts.push(part);
+          this.services.recorder.addPart(this.recorded, part);
           if (part.name === 'audio') this.audioRecord();
           this.services.recorder.changed();
         }
@@ -233,10 +233,11 @@ export class EventExchange {
       streamId: this.request.streamId,
       message,
       parts: [this.metadataPart],
+      partCount: 1,
       at: Date.now(),
       rawContentType: this.rawContentType,
     };
-    this.services.recorder.record.events.push(this.recorded);
+    this.services.recorder.add('events', this.recorded);
     this.services.recorder.changed();
 
     const faults = this.services.faults();
@@ -339,7 +340,7 @@ export class EventExchange {
       const parts = arrangeParts(answer.parts, faults, this.services.nextSeed());
       for (const p of parts) {
         if (p.kind !== 'attachment') continue;
-        this.services.recorder.record.attachments.push({
+        this.services.recorder.add('attachments', {
           connectionId: this.request.connectionId,
           streamId: this.request.streamId,
           contentId: p.contentId,

@@ -195,6 +195,8 @@ export function parseFault(spec: string): Fault {
     case 'drop-downchannel-after': {
       const v = need();
       if (!/^\d+(\.\d+)?$|^\.\d+$/.test(v)) throw bad(name, v, 'expected seconds, fractions allowed');
+      // Node's timer range: a longer timer fires after 1 ms instead.
+      if (Number(v) * 1000 > 2_147_483_647) throw bad(name, v, 'at most 2147483 seconds');
       return { name, seconds: Number(v) };
     }
     case 'event-status': {

@@ -50,14 +50,14 @@ export class FrontListener {
     this.server.on('error', () => undefined);
   }
 
-  /** Starts listening; resolves with the bound port. */
-  listen(host: string, port: number): Promise<number> {
+  /** Starts listening; resolves with the bound address and port. */
+  listen(host: string, port: number): Promise<net.AddressInfo> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.server.once('error', onError);
       this.server.listen(port, host, () => {
         this.server.off('error', onError);
-        resolve((this.server.address() as net.AddressInfo).port);
+        resolve(this.server.address() as net.AddressInfo);
       });
     });
   }

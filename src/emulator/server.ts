@@ -3,13 +3,14 @@ import net from 'node:net';
 import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
 import { newId } from '../protocol/ids.js';
 import { redact } from '../protocol/redact.js';
+import { terminalLine } from '../protocol/sanitize.js';
 import { isValidUserAgent } from '../protocol/user-agent.js';
 import { DialogState } from './dialog.js';
 import { Downchannel } from './downchannel.js';
 import { EventExchange } from './events.js';
 import { ActiveFaults, parseFaults } from './faults.js';
 import { FrontListener } from './listener.js';
-import { Recorder, type EmulatorRecord, type RecordedConnection, type RecordedRequest } from './record.js';
+import { Recorder, recordLimits, type EmulatorRecord, type RecordedConnection, type RecordedRequest } from './record.js';
 import { certificateFiles, generateCertificate, type CertificateFiles } from './tls.js';
 import { voiceSettings, type VoiceOptions, type VoiceSettings } from './voice-capture.js';
 import { sendEmpty, sendException, wireStyle } from './wire.js';
@@ -29,20 +30,31 @@ export interface EmulatorOptions extends VoiceOptions {
   token?: string;
   /** Fault specs (see FAULT_TABLE); an invalid spec makes startEmulator throw. */
   faults?: string[];
-  /** Push Notifier.Notify on every downchannel right after Hello and then every N seconds. */
+  /** Push Notifier.Notify on every downchannel right after Hello and then every N seconds (at most 2,147,483: Node's timer range). */
   pushEverySeconds?: number;
+  /**
+   * Entries kept in each list of `record` (connections, requests, downchannels, events,
+   * attachments); beyond it the oldest go, so a long-running emulator stays small (default 1000;
+   * Infinity keeps everything).
+   */
+  recordLimit?: number;
+  /** Part entries kept per recorded event (default 250, i.e. 50 s of 200 ms audio parts; Infinity: all); `partCount` counts every part. */
+  recordPartLimit?: number;
   /** Answer a missing or malformed User-Agent with 400 (spec 1.5, U-03). */
   strictUserAgent?: boolean;
   /** Clock for answers that tell the time (deterministic tests). */
   now?: () => Date;
-  /** Receives one line per request, stream and fault; never contains the bearer token. */
+  /** Receives one line per request, stream and fault; never contains the bearer token, nor control characters a client sent. */
   log?: (line: string) => void;
 }
 
 /** A running emulator. */
 export interface Emulator {
+  /** A URL that reaches it from this machine (for 0.0.0.0, http://127.0.0.1:port). */
   readonly url: string;
   readonly port: number;
+  /** The address it listens on, as bound: "127.0.0.1", "::1", "0.0.0.0" or "::" (all interfaces), … */
+  readonly address: string;
   readonly certPath?: string;
   readonly certPem?: string;
   readonly record: EmulatorRecord;
@@ -62,6 +74,10 @@ const DOWNCHANNEL_WINDOW_MS = 1000;
 const GOAWAY_GRACE_MS = 100;
 /** How long close() lets sessions finish before destroying them. */
 const CLOSE_GRACE_MS = 300;
+/** Node's timer range: a longer setTimeout/setInterval fires after 1 ms instead. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** Tokens remembered for the 1 s downchannel window before stale ones are swept (any token is accepted without --token). */
+const WINDOW_SWEEP_AT = 1000;
 
 interface SessionState {
   connectionId: number;
@@ -110,10 +126,11 @@ function publicUrl(host: string, port: number, tls: boolean): string {
 class CicEmulator implements Emulator {
   url = '';
   port = 0;
+  address = '';
   certPath?: string;
   certPem?: string;
   private readonly options: EmulatorOptions;
-  private readonly recorder = new Recorder();
+  private readonly recorder: Recorder;
   private readonly dialog = new DialogState();
   private faults: ActiveFaults;
   private readonly voice: VoiceSettings;
@@ -133,6 +150,7 @@ class CicEmulator implements Emulator {
 
   constructor(options: EmulatorOptions) {
     this.options = options;
+    this.recorder = new Recorder(recordLimits(options.recordLimit, options.recordPartLimit));
     this.faults = new ActiveFaults(parseFaults(options.faults ?? []));
     this.voice = voiceSettings(options);
     this.internal = http2.createServer();
@@ -150,8 +168,8 @@ class CicEmulator implements Emulator {
     if ((options.cert === undefined) !== (options.key === undefined)) {
       throw new Error('TLS certificate and key must be given together');
     }
-    if (options.pushEverySeconds !== undefined && !(options.pushEverySeconds > 0)) {
-      throw new Error('pushEverySeconds must be a positive number');
+    if (options.pushEverySeconds !== undefined && !(options.pushEverySeconds > 0 && options.pushEverySeconds * 1000 <= MAX_TIMER_MS)) {
+      throw new Error(`pushEverySeconds must be a positive number of at most ${Math.floor(MAX_TIMER_MS / 1000)}`);
     }
     let tlsOptions: { key: string; cert: string } | undefined;
     if (options.tls) {
@@ -181,7 +199,9 @@ class CicEmulator implements Emulator {
         tlsOptions,
       );
       const host = options.host ?? '127.0.0.1';
-      this.port = await this.front.listen(host, options.port ?? 0);
+      const bound = await this.front.listen(host, options.port ?? 0);
+      this.port = bound.port;
+      this.address = bound.address;
       this.url = publicUrl(host, this.port, options.tls === true);
     } catch (err) {
       this.internal.close();
@@ -256,7 +276,8 @@ class CicEmulator implements Emulator {
   }
 
   private log(line: string): void {
-    this.options.log?.(redact(line, this.options.token));
+    // Lines carry what clients sent (paths, event names): keep them from driving the terminal they are printed on.
+    this.options.log?.(terminalLine(redact(line, this.options.token)));
   }
 
   private openDownchannels(): Downchannel[] {
@@ -271,7 +292,7 @@ class CicEmulator implements Emulator {
     const id = this.nextConnectionId++;
     const c: RecordedConnection = { id, openedAt: Date.now(), pingsReceived: 0 };
     this.connections.set(id, c);
-    this.recorder.record.connections.push(c);
+    this.recorder.add('connections', c);
     this.recorder.changed();
     this.log(`conn ${id} opened`);
     return id;
@@ -281,6 +302,7 @@ class CicEmulator implements Emulator {
     const c = this.connections.get(id);
     if (!c || c.closedAt !== undefined) return;
     c.closedAt = Date.now();
+    this.connections.delete(id);
     this.recorder.changed();
     this.log(`conn ${id} closed`);
   }
@@ -341,7 +363,7 @@ class CicEmulator implements Emulator {
       headers: copyHeaders(headers),
       at: Date.now(),
     };
-    this.recorder.record.requests.push(req);
+    this.recorder.add('requests', req);
     this.recorder.changed();
 
     if (this.closing) {
@@ -382,12 +404,16 @@ class CicEmulator implements Emulator {
 
   private openDownchannel(stream: ServerHttp2Stream, req: RecordedRequest, state: SessionState, client: string): void {
     const entry = (status: number) => {
-      this.recorder.record.downchannels.push({ connectionId: req.connectionId, streamId: req.streamId, at: req.at, status });
+      this.recorder.add('downchannels', { connectionId: req.connectionId, streamId: req.streamId, at: req.at, status });
     };
     // Spec 2.4 digest: one downchannel request per token per second, counted from the previous
     // request whatever became of it (so a client cannot hammer through 429s).
     const lastAt = this.lastDownchannelRequest.get(client);
     this.lastDownchannelRequest.set(client, req.at);
+    if (this.lastDownchannelRequest.size > WINDOW_SWEEP_AT) {
+      // Only requests inside the window matter; older ones would pile up, one per token ever seen.
+      for (const [t, at] of this.lastDownchannelRequest) if (req.at - at >= DOWNCHANNEL_WINDOW_MS) this.lastDownchannelRequest.delete(t);
+    }
     const injected = this.faults.take('downchannel-status');
     if (injected) {
       entry(injected.status);
@@ -424,7 +450,7 @@ class CicEmulator implements Emulator {
       this.log(`conn ${req.connectionId} stream ${req.streamId} downchannel closed`);
     });
     req.status = 200;
-    this.recorder.record.downchannels.push(dc.entry);
+    this.recorder.add('downchannels', dc.entry);
     this.recorder.changed();
     this.logRequest(req, 200, 'downchannel open');
     stream.resume();

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { withoutSecrets } from '../protocol/redact.js';
 import { ENGLISH_PHRASES } from './intents.js';
 
 /** Where Debian's `pocketsphinx` and `pocketsphinx-en-us` put things. */
@@ -158,9 +159,10 @@ export class SpeechToText {
 
   private run(program: string, args: string[], signal: AbortSignal | undefined): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // In `--emulator` mode this runs inside the client's process: the decoder gets no credential.
+      const child = spawn(program, args, { env: withoutSecrets(process.env), stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
-      const err: Buffer[] = [];
+      let errTail = '';
       let why: Error | undefined;
       const stop = (reason: Error) => {
         why ??= reason;
@@ -170,7 +172,8 @@ export class SpeechToText {
       const onAbort = () => stop(new DecodeAbortedError());
       signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
+      // Only the last line is reported: keep a tail, not everything a long decode may print.
+      child.stderr.on('data', (c: Buffer) => (errTail = (errTail + c.toString('utf8')).slice(-4096)));
       child.on('error', (e) => {
         why ??= e;
       });
@@ -179,7 +182,7 @@ export class SpeechToText {
         signal?.removeEventListener('abort', onAbort);
         if (why) reject(why);
         else if (code !== 0) {
-          const detail = Buffer.concat(err).toString('utf8').trim().split('\n').at(-1) ?? '';
+          const detail = errTail.trim().split('\n').at(-1) ?? '';
           reject(new Error(`pocketsphinx exited with ${code ?? sig}${detail ? `: ${detail}` : ''}`));
         } else resolve(Buffer.concat(out).toString('utf8'));
       });

@@ -44,7 +44,8 @@ export function voiceSettings(options: VoiceOptions = {}): VoiceSettings {
   const mode = options.recognizer ?? 'auto';
   if (mode !== 'auto' && mode !== 'off') throw new Error(`recognizer must be "auto" or "off", not ${JSON.stringify(mode)}`);
   const deadline = options.answerDeadlineMs ?? 10_000;
-  if (!Number.isFinite(deadline) || deadline < 0) throw new Error('answerDeadlineMs must be a number of 0 or more');
+  // (within Node's timer range: a longer timer fires after 1 ms)
+  if (!Number.isFinite(deadline) || deadline < 0 || deadline > 2_147_483_647) throw new Error('answerDeadlineMs must be a number of 0 to 2147483647');
   return {
     vad: vadOptions(options.vad),
     recognizer:
@@ -59,6 +60,9 @@ export function voiceSettings(options: VoiceOptions = {}): VoiceSettings {
     answerDeadlineMs: deadline,
   };
 }
+
+/** Interim texts kept (the last ones): under `stop-capture-after=600000` one could come every second for 10 min. */
+const MAX_SHOWN = 100;
 
 /** Audio kept around the speech for the recogniser: 300 ms each side. */
 const MARGIN_BYTES = 300 * BYTES_PER_MS;
@@ -233,6 +237,7 @@ export class VoiceCapture {
     const delivered = this.ctx.push(buildDirective('SpeechRecognizer', 'ShowRecognizedText', { text }, this.dialogRequestId));
     if (!delivered) return;
     this.shown.push(text);
+    if (this.shown.length > MAX_SHOWN) this.shown.shift();
     this.ctx.recordAudio({ shownTexts: [...this.shown] });
     this.ctx.log(`ShowRecognizedText ${this.dialogRequestId} "${text}"`);
   }

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CLI, ndjson, runCli } from '../helpers/cli.js';
 
-/** Starts `clova-cli emulator` as a user would and waits for the URL it prints. */
-function startEmulatorCommand(args: string[]) {
+/** Starts `clova-cli emulator` as a user would and waits for the URL it tells the client to use. */
+function startEmulatorCommand(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', ...args], {
-    env: baseEnv(),
+    env: baseEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -14,7 +14,7 @@ function startEmulatorCommand(args: string[]) {
   const ready = new Promise<{ url: string; cert?: string }>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      const url = /listening on (\S+)/.exec(stdout)?.[1];
+      const url = /CLOVA_CIC_URL=(\S+)/.exec(stdout)?.[1];
       const wantsCert = args.includes('--tls');
       const cert = /certificate: (\S+)/.exec(stdout)?.[1];
       if (url && (!wantsCert || cert)) resolve({ url, ...(cert ? { cert } : {}) });
@@ -22,7 +22,13 @@ function startEmulatorCommand(args: string[]) {
     child.on('close', (code) => reject(new Error(`emulator exited ${code}: ${stderr}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  return { child, ready, exited, log: () => stderr };
+  return { child, ready, exited, log: () => stderr, stdout: () => stdout };
+}
+
+/** Polls until `check` holds (at most 10 s). */
+async function waitFor(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10000;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 describe('clova-cli emulator (e2e, as a separate process)', () => {
@@ -30,6 +36,7 @@ describe('clova-cli emulator (e2e, as a separate process)', () => {
     const emu = startEmulatorCommand(['--token', 'tok-cmd-5566', '--push-every', '60']);
     const { url } = await emu.ready;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(emu.stdout()).toContain(`CIC emulator listening on ${url}\n`);
     const r = await runCli(['text', 'hello', '--json'], { env: { CLOVA_ACCESS_TOKEN: 'tok-cmd-5566', CLOVA_CIC_URL: url } });
     expect(r.code).toBe(0);
     const lines = ndjson(r.stdout);
@@ -53,9 +60,53 @@ describe('clova-cli emulator (e2e, as a separate process)', () => {
     expect(await emu.exited).toBe(0);
   });
 
+  it('on all interfaces: says so with the port and a URL for this machine, and warns when any token is accepted', async () => {
+    const open = startEmulatorCommand(['--host', '0.0.0.0']);
+    const { url } = await open.ready;
+    // Reached through loopback only: the test never contacts another address.
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const port = new URL(url).port;
+    expect(open.stdout()).toContain(`CIC emulator listening on all interfaces (0.0.0.0), port ${port}`);
+    expect(open.stdout()).not.toContain('listening on http://127.0.0.1');
+    await waitFor(() => open.log().includes('warning'));
+    expect(open.log()).toMatch(/^clova-cli: warning: .*0\.0\.0\.0.*any token.*--token/m);
+    const r = await runCli(['text', 'hello'], { env: { CLOVA_ACCESS_TOKEN: 'whatever-token', CLOVA_CIC_URL: url } });
+    expect(r.code).toBe(0);
+    open.child.kill('SIGINT');
+    expect(await open.exited).toBe(0);
+
+    const guarded = startEmulatorCommand(['--host', '0.0.0.0', '--token', 'tok-all-if-9911', '--quiet']);
+    await guarded.ready;
+    guarded.child.kill('SIGINT');
+    expect(await guarded.exited).toBe(0);
+    expect(guarded.log()).toBe('');
+  });
+
+  it('takes the accepted token from CLOVA_EMULATOR_TOKEN (not shown in ps) and never prints it', async () => {
+    const emu = startEmulatorCommand([], { CLOVA_EMULATOR_TOKEN: 'tok-env-emu-4242' });
+    const { url } = await emu.ready;
+    const wrong = await runCli(['text', 'hello'], { env: { CLOVA_ACCESS_TOKEN: 'not-the-token', CLOVA_CIC_URL: url } });
+    expect(wrong.code).toBe(3);
+    const right = await runCli(['text', 'hello'], { env: { CLOVA_ACCESS_TOKEN: 'tok-env-emu-4242', CLOVA_CIC_URL: url } });
+    expect(right.code, right.stderr).toBe(0);
+    emu.child.kill('SIGINT');
+    expect(await emu.exited).toBe(0);
+    expect(emu.stdout()).not.toContain('any CLOVA_ACCESS_TOKEN works');
+    expect(emu.stdout() + emu.log()).not.toContain('tok-env-emu-4242');
+  });
+
   it('refuses bad options with one line and exit 2', async () => {
-    for (const args of [['--fault', 'bogus'], ['--port', 'x'], ['--cert', '/nonexistent.pem']]) {
-      const r = await runCli(['emulator', ...args]);
+    for (const args of [
+      ['--fault', 'bogus'],
+      ['--port', 'x'],
+      ['--cert', '/nonexistent.pem'],
+      // Beyond Node's timer range (2,147,483,647 ms) a timer fires at once.
+      ['--push-every', '2147484'],
+      ['--fault', 'drop-downchannel-after=2147484'],
+      ['--record-limit', '0'],
+      ['--record-limit', 'many'],
+    ]) {
+      const r = await runCli(['emulator', '--port', '0', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     }

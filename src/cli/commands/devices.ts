@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listCaptureDevices } from '../../audio/devices.js';
+import { terminalLine } from '../../protocol/sanitize.js';
 
 /** `clova-cli devices`: the capture devices `listen --device` accepts. */
 export function registerDevicesCommand(program: Command): void {
@@ -11,7 +12,8 @@ export function registerDevicesCommand(program: Command): void {
       const devices = await listCaptureDevices();
       for (const d of devices) {
         if (opts.json) process.stdout.write(JSON.stringify({ type: 'device', name: d.name, description: d.description }) + '\n');
-        else process.stdout.write(`${d.name}${d.description ? `\t${d.description}` : ''}\n`);
+        // Names come from the hardware (a USB device describes itself): no escape sequence reaches the terminal.
+        else process.stdout.write(`${terminalLine(d.name)}${d.description ? `\t${terminalLine(d.description)}` : ''}\n`);
       }
       if (devices.length === 0 && !opts.json) process.stderr.write('clova-cli: no capture device found\n');
     });

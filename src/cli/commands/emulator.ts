@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../protocol/errors.js';
 import { collect } from '../request-options.js';
-import type { EmulatorOptions } from '../../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { formatFaultTable, parseFaults } from '../../emulator/faults.js';
+import { DEFAULT_RECORD_LIMITS } from '../../emulator/record.js';
+import { configurationEnv, secrets } from '../secrets.js';
 
 interface EmulatorCommandOptions {
   host: string;
@@ -18,8 +20,12 @@ interface EmulatorCommandOptions {
   recognizer?: string;
   recognizedText?: boolean;
   showRecognizedText?: boolean;
+  recordLimit?: string;
   quiet?: boolean;
 }
+
+/** Node's timer range: a longer timer fires after 1 ms instead. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 
 function parsePort(text: string): number {
@@ -54,14 +60,28 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
     options.key = await readPem('--key', opts.key);
   }
   options.tls = opts.tls === true || opts.cert !== undefined;
-  if (opts.token !== undefined) {
-    if (!/^\S+$/.test(opts.token)) throw new UsageError('--token must be non-empty and without whitespace');
-    options.token = opts.token;
+  // From the environment, the token does not show in `ps`; --token still wins.
+  const envToken = configurationEnv().CLOVA_EMULATOR_TOKEN;
+  const token = opts.token ?? (envToken !== undefined && envToken !== '' ? envToken : undefined);
+  if (token !== undefined) {
+    const from = opts.token !== undefined ? '--token' : 'CLOVA_EMULATOR_TOKEN';
+    if (!/^\S+$/.test(token)) throw new UsageError(`${from} must be non-empty and without whitespace`);
+    secrets.add(token);
+    options.token = token;
   }
   if (opts.pushEvery !== undefined) {
     const s = Number(opts.pushEvery);
     if (!/^\d*\.?\d+$/.test(opts.pushEvery) || !(s > 0)) throw new UsageError(`--push-every "${opts.pushEvery}" is not a positive number of seconds`);
+    if (s * 1000 > MAX_TIMER_MS) {
+      throw new UsageError(`--push-every "${opts.pushEvery}" is too long: at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds (about 24.8 days)`);
+    }
     options.pushEverySeconds = s;
+  }
+  if (opts.recordLimit !== undefined) {
+    if (!/^\d+$/.test(opts.recordLimit) || Number(opts.recordLimit) < 1) {
+      throw new UsageError(`--record-limit "${opts.recordLimit}" is not a whole number of 1 or more`);
+    }
+    options.recordLimit = Number(opts.recordLimit);
   }
   if (opts.strictUa) options.strictUserAgent = true;
   if (opts.recognizer !== undefined) {
@@ -74,6 +94,19 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
   return options;
 }
 
+/** Loopback: 127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6. */
+function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address);
+}
+
+/** Where it listens, as a person needs to know it: "http://127.0.0.1:8443", or "all interfaces (0.0.0.0), port 8443; …". */
+function describeListening(emulator: Emulator): string {
+  if (emulator.address === '0.0.0.0' || emulator.address === '::') {
+    return `all interfaces (${emulator.address}), port ${emulator.port}; from this machine: ${emulator.url}`;
+  }
+  return emulator.url;
+}
+
 /** `clova-cli emulator`: runs the local CIC emulator until SIGINT/SIGTERM. */
 export function registerEmulatorCommand(program: Command): void {
   program
@@ -84,13 +117,14 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--tls', 'serve HTTP/2 over TLS (ALPN h2) with a self-signed certificate unless --cert/--key are given')
     .option('--cert <file>', 'PEM certificate for TLS (implies --tls; needs --key)')
     .option('--key <file>', 'PEM private key for TLS (needs --cert)')
-    .option('--token <token>', 'accept only this bearer token (default: any non-empty token)')
+    .option('--token <token>', 'accept only this bearer token (default: CLOVA_EMULATOR_TOKEN, else any non-empty token)')
     .option('--fault <spec>', 'inject a fault (repeatable), see the list below', collect)
     .option('--push-every <seconds>', 'push Notifier.Notify on every downchannel after Hello and then every N seconds')
     .option('--strict-ua', 'answer a missing or malformed User-Agent with 400 (spec 1.5)')
     .option('--recognizer <auto|off>', 'auto: recognise English speech with pocketsphinx when installed; off: never', 'auto')
     .option('--recognized-text', 'put the recognised text into StopCapture.payload.recognizedText')
     .option('--no-show-recognized-text', 'send no interim SpeechRecognizer.ShowRecognizedText')
+    .option('--record-limit <n>', `requests, events and connections kept in memory for inspection; older ones are dropped (default ${DEFAULT_RECORD_LIMITS.entries})`)
     .option('--quiet', 'do not log requests to stderr')
     .addHelpText(
       'after',
@@ -114,7 +148,13 @@ Example: clova-cli emulator --port 0 --fault slow-frames --fault event-status=50
         if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UsageError(`cannot listen on --host ${options.host}`);
         throw err;
       }
-      process.stdout.write(`CIC emulator listening on ${emulator.url}\n`);
+      process.stdout.write(`CIC emulator listening on ${describeListening(emulator)}\n`);
+      if (options.token === undefined && !isLoopback(emulator.address)) {
+        process.stderr.write(
+          `clova-cli: warning: the emulator listens beyond this machine (${emulator.address}) and accepts any token: ` +
+            `anyone who can reach port ${emulator.port} can use it; set --token or CLOVA_EMULATOR_TOKEN, or use --host 127.0.0.1\n`,
+        );
+      }
       if (emulator.certPath) process.stdout.write(`certificate: ${emulator.certPath}\n`);
       process.stdout.write(
         `point the client at it: export CLOVA_CIC_URL=${emulator.url}` +

@@ -4,6 +4,7 @@ import type { EventResult, ReceivedDirective, RecognizeResult } from '../../clie
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
+import { terminalLine, terminalText } from '../../protocol/sanitize.js';
 import { describeDirective } from './describe.js';
 import { renderLevelMeter } from './level-meter.js';
 import type { CaptureInfo, Renderer, RequestInfo } from './renderer.js';
@@ -21,9 +22,20 @@ const REDRAW_MS = 100;
 
 type Write = (line: string) => void;
 
-/** Readable output: the answer text prominently, one line per other directive, a note per saved file. */
+/** Continuation lines of a multi-line answer start under its text, never at column 0 (where a forged "clova-cli:" line could pass for ours). */
+const ANSWER_INDENT = ' '.repeat('CLOVA: '.length);
+
+
+/**
+ * Readable output: the answer text prominently, one line per other directive, a note per saved
+ * file. Every string that did not come from us (server text above all, but also file names and
+ * the user's own input) goes through terminalLine/terminalText before it is drawn: escape
+ * sequences and control characters in it would drive the terminal.
+ */
 export class HumanRenderer implements Renderer {
   private spinner: Ora | undefined;
+  /** After close(): nothing more is drawn (a late event must not print after the final error line). */
+  private closed = false;
 
   constructor(
     private readonly out: Write,
@@ -73,23 +85,26 @@ export class HumanRenderer implements Renderer {
   }
 
   request(info: RequestInfo): void {
+    if (this.closed) return;
     this.stopSpinner();
     const c = this.color;
     const who = info.followUp ? '↪ you (follow-up):' : 'you:';
     if (info.kind === 'voice') {
-      this.out(`${c.dim(who)} ${c.dim(`🎤 ${info.input ?? 'audio'}`)} ${c.dim(`(${info.text})`)}\n`);
+      this.out(`${c.dim(who)} ${c.dim(`🎤 ${terminalLine(info.input ?? 'audio')}`)} ${c.dim(`(${terminalLine(info.text)})`)}\n`);
       return; // the spinner starts when the audio has been sent
     }
-    this.out(`${c.dim(who)} ${info.text}\n`);
+    this.out(`${c.dim(who)} ${terminalLine(info.text)}\n`);
     this.startSpinner();
   }
 
   private startSpinner(): void {
     // Not over a live transcript: the spinner would draw on its line.
+    if (this.closed) return;
     if (this.makeSpinner && !this.spinner && !this.transcriptOpen) this.spinner = this.makeSpinner('waiting for CLOVA…').start();
   }
 
   directive(d: ReceivedDirective): void {
+    if (this.closed) return;
     const c = this.color;
     const dir = d.message.directive;
     const from = d.source === 'downchannel' ? c.dim(' (downchannel)') : '';
@@ -103,89 +118,99 @@ export class HumanRenderer implements Renderer {
           this.err('\r\x1b[2K');
           this.status = '';
         }
-        this.out(`\r\x1b[2K${c.dim('heard:')} ${dir.payload.text}`);
+        this.out(`\r\x1b[2K${c.dim('heard:')} ${terminalLine(dir.payload.text)}`);
         this.transcriptOpen = true;
       } else {
         this.stopSpinner();
-        this.out(`  ${c.dim('heard:')} ${dir.payload.text}\n`);
+        this.out(`  ${c.dim('heard:')} ${terminalLine(dir.payload.text)}\n`);
       }
       return;
     }
     this.stopSpinner();
     if (name === 'SpeechRecognizer.StopCapture') {
-      const heard = typeof dir.payload?.recognizedText === 'string' ? `: ${dir.payload.recognizedText}` : '';
+      const heard = typeof dir.payload?.recognizedText === 'string' ? `: ${terminalLine(dir.payload.recognizedText)}` : '';
       this.out(`  ${c.dim('·')} ${name}${heard}${from}\n`);
       return;
     }
     if (dir.header.namespace === 'Clova' && dir.header.name === 'RenderText' && typeof dir.payload?.text === 'string') {
-      this.out(`${c.bold.cyan('CLOVA:')} ${c.bold(dir.payload.text)}${from}\n`);
+      const text = terminalText(dir.payload.text).split('\n').join(`\n${ANSWER_INDENT}`);
+      this.out(`${c.bold.cyan('CLOVA:')} ${c.bold(text)}${from}\n`);
       return;
     }
     const mark = dir.header.namespace === 'System' ? c.red('!') : c.dim('·');
-    this.out(`  ${mark} ${describeDirective(dir)}${from}\n`);
+    this.out(`  ${mark} ${terminalLine(describeDirective(dir))}${from}\n`);
   }
 
   audio(a: AudioInfo): void {
+    if (this.closed) return;
     this.stopSpinner();
     const c = this.color;
     const size = `${a.bytes.toLocaleString('en-US')} bytes`;
-    if (a.path !== undefined) this.out(`  ${c.green('♪')} speech saved: ${a.path} (${size})\n`);
-    else this.out(`  ${c.dim('♪')} speech ${a.contentId} (${size}; use --save-audio <dir> to keep it)\n`);
+    if (a.path !== undefined) this.out(`  ${c.green('♪')} speech saved: ${terminalLine(a.path)} (${size})\n`);
+    else this.out(`  ${c.dim('♪')} speech ${terminalLine(a.contentId)} (${size}; use --save-audio <dir> to keep it)\n`);
   }
 
   response(r: EventResult | RecognizeResult): void {
+    if (this.closed) return;
     this.stopSpinner();
     if (r.status === 204) this.out(`  ${this.color.dim('· no directives (204 No Content)')}\n`);
   }
 
   notice(message: string): void {
+    if (this.closed) return;
     this.stopSpinner();
-    this.err(`${this.color.yellow('clova-cli:')} ${message}\n`);
+    this.err(`${this.color.yellow('clova-cli:')} ${terminalLine(message)}\n`);
   }
 
   uploadProgress(seconds: number): void {
+    if (this.closed) return;
     if (seconds < PROGRESS_AFTER_SECONDS) return;
     this.drawStatus(`${this.color.dim('sending audio…')} ${seconds.toFixed(1)} s`);
   }
 
   level(level: Level, seconds: number): void {
+    if (this.closed) return;
     this.drawStatus(renderLevelMeter(level, { seconds }));
   }
 
   capture(info: CaptureInfo): void {
+    if (this.closed) return;
     const c = this.color;
     if (info.phase === 'start') {
       this.stopSpinner();
-      this.err(`${c.cyan('🎤 listening')} ${c.dim(`(${info.detail}; Enter ends, Ctrl-C aborts)`)}\n`);
+      this.err(`${c.cyan('🎤 listening')} ${c.dim(`(${terminalLine(info.detail)}; Enter ends, Ctrl-C aborts)`)}\n`);
       return;
     }
     this.stopSpinner();
     const secs = info.seconds !== undefined ? ` after ${info.seconds.toFixed(1)} s` : '';
-    this.err(`${c.dim(`🎤 stopped${secs}: ${info.detail}`)}\n`);
+    this.err(`${c.dim(`🎤 stopped${secs}: ${terminalLine(info.detail)}`)}\n`);
     this.startSpinner();
   }
 
   speech(p: SpeechProgress): void {
+    if (this.closed) return;
     const c = this.color;
     if (p.phase === 'started') {
       this.stopSpinner();
-      this.out(`  ${c.green('▶')} playing speech ${c.dim(p.contentId ?? p.token)}\n`);
+      this.out(`  ${c.green('▶')} playing speech ${c.dim(terminalLine(p.contentId ?? p.token))}\n`);
     } else if (p.phase === 'stopped') this.notice(`speech ${p.contentId ?? p.token} stopped: ${p.reason ?? ''}`);
     else if (p.phase === 'skipped') this.notice(`speech ${p.contentId ?? p.token} not played: ${p.reason ?? ''}`);
   }
 
   hint(message: string): void {
+    if (this.closed) return;
     this.stopSpinner();
-    this.out(`  ${this.color.yellow('↪')} ${message}\n`);
+    this.out(`  ${this.color.yellow('↪')} ${terminalLine(message)}\n`);
   }
-
 
   close(): void {
     this.stopSpinner();
+    this.closed = true;
   }
 
   /** Voice: the audio has been sent; the answer is awaited (a live transcript stays open). */
   uploaded(): void {
+    if (this.closed) return;
     if (this.status) {
       this.err('\r\x1b[2K');
       this.status = '';

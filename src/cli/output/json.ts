@@ -1,18 +1,23 @@
 import type { EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
+import { terminalLine } from '../../protocol/sanitize.js';
 import type { CaptureInfo, Renderer, RequestInfo } from './renderer.js';
 
 type Write = (line: string) => void;
 
 /** NDJSON on stdout, one object per line (line types are documented in the README). */
 export class JsonRenderer implements Renderer {
+  /** After close(): no more lines (a late event must not follow the final error line). */
+  private closed = false;
+
   constructor(
     private readonly out: Write,
     private readonly err: Write,
   ) {}
 
   private line(value: unknown): void {
+    if (this.closed) return;
     this.out(JSON.stringify(value) + '\n');
   }
 
@@ -68,9 +73,11 @@ export class JsonRenderer implements Renderer {
   uploaded(): void {}
 
   notice(message: string): void {
-    this.err(`clova-cli: ${message}\n`);
+    // stderr is for people even with --json: the server's words in it are made terminal-safe.
+    if (!this.closed) this.err(`clova-cli: ${terminalLine(message)}\n`);
   }
 
-
-  close(): void {}
+  close(): void {
+    this.closed = true;
+  }
 }

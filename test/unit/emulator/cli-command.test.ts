@@ -23,7 +23,7 @@ describe('clova-cli emulator (options)', () => {
     const p = program();
     await expect(p.cmd.parseAsync(['node', 'clova-cli', 'emulator', '--help'])).rejects.toBeInstanceOf(CommanderError);
     const help = p.out();
-    for (const opt of ['--host', '--port', '--tls', '--cert', '--key', '--token', '--fault', '--push-every', '--strict-ua', '--quiet', '--recognizer', '--recognized-text', '--no-show-recognized-text']) {
+    for (const opt of ['--host', '--port', '--tls', '--cert', '--key', '--token', '--fault', '--push-every', '--strict-ua', '--quiet', '--recognizer', '--recognized-text', '--no-show-recognized-text', '--record-limit', 'CLOVA_EMULATOR_TOKEN']) {
       expect(help).toContain(opt);
     }
     for (const f of FAULT_TABLE) expect(help).toContain(f.name + f.value);
@@ -38,6 +38,10 @@ describe('clova-cli emulator (options)', () => {
       [['--cert', '/nonexistent.pem'], /--cert and --key must be given together/],
       [['--cert', '/nonexistent.pem', '--key', '/nonexistent.key'], /--cert \/nonexistent.pem: ENOENT/],
       [['--push-every', '0'], /--push-every "0" is not a positive number/],
+      [['--push-every', '2147483.648'], /--push-every "2147483.648" is too long: at most 2147483 seconds/],
+      [['--fault', 'drop-downchannel-after=3000000'], /at most 2147483 seconds/],
+      [['--record-limit', '0'], /--record-limit "0" is not a whole number of 1 or more/],
+      [['--record-limit', '2.5'], /--record-limit "2.5"/],
       [['--recognizer', 'maybe'], /--recognizer must be auto or off/],
     ];
     for (const [args, re] of cases) {

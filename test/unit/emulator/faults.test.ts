@@ -84,6 +84,7 @@ describe('parseFault', () => {
       ['event-status=500:0', /N must be 1 or more/],
       ['downchannel-status=204', /status must be 400-599/],
       ['drop-downchannel-after=abc', /expected seconds/],
+      ['drop-downchannel-after=2147484', /at most 2147483 seconds/],
       ['slow-frames=0', /expected 1 or more/],
       ['no-hello=1', /takes no value/],
       ['goaway-after-hello=x', /expected a whole number/],

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../../src/protocol/redact.js';
+import { isSecretVariable, redact, SecretRegistry, withoutSecrets } from '../../../src/protocol/redact.js';
 
 const TOKEN = 'XHapQasdfsdfFsdfasdflQQ7w'; // the docs' example token
 
@@ -62,5 +62,79 @@ describe('redact', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('SecretRegistry', () => {
+  it('redacts every registered secret in its raw, JSON-escaped and URL-encoded forms', () => {
+    const secrets = new SecretRegistry();
+    const tricky = 'tok-"quoted"\\back/slash+plus';
+    secrets.add('tok-plain-5d1f9e');
+    secrets.add(tricky);
+    const json = JSON.stringify({ a: `x ${tricky} y`, b: 'Bearer tok-plain-5d1f9e' });
+    const out = secrets.redact(`${tricky} | ${json} | ?t=${encodeURIComponent(tricky)}`);
+    expect(out).not.toContain(tricky);
+    expect(out).not.toContain(JSON.stringify(tricky).slice(1, -1));
+    expect(out).not.toContain(encodeURIComponent(tricky));
+    expect(out).not.toContain('tok-plain-5d1f9e');
+    // What is left of the JSON is still JSON, with the secrets replaced inside its strings.
+    const jsonOut = out.split(' | ')[1]!;
+    expect(JSON.parse(jsonOut)).toEqual({ a: 'x [REDACTED] y', b: 'Bearer [REDACTED]' });
+  });
+
+  it('takes later credentials too (a refresh token, a client secret) and ignores empty or tiny values', () => {
+    const secrets = new SecretRegistry();
+    secrets.add(undefined);
+    secrets.add('');
+    secrets.add('abc');
+    secrets.add('  refresh-77aa11  ');
+    expect(secrets.size).toBe(1);
+    expect(secrets.redact('abc refresh-77aa11')).toBe('abc [REDACTED]');
+    secrets.add('client-secret-0x99');
+    expect(secrets.redact('client-secret-0x99/refresh-77aa11')).toBe('[REDACTED]/[REDACTED]');
+  });
+
+  it('redacts bytes, and hands back the same buffer when there is nothing to redact', () => {
+    const secrets = new SecretRegistry();
+    secrets.add('tok-bytes-123456');
+    const clean = Buffer.from([0xff, 0x00, 0x41, 0x42]);
+    expect(secrets.redactBytes(clean)).toBe(clean);
+    const dirty = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('tok-bytes-123456'), Buffer.from([0x00])]);
+    const out = Buffer.from(secrets.redactBytes(dirty));
+    expect(out.includes('tok-bytes-123456')).toBe(false);
+    expect(out).toEqual(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[REDACTED]'), Buffer.from([0x00])]));
+  });
+
+  it('property: no registered secret survives, whatever surrounds it', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 4, maxLength: 40 })
+        // (a secret made of the placeholder's own characters could reappear across it)
+        .filter((s) => s.trim() === s && !/[[\]]/.test(s) && !'REDACTED'.includes(s)), fc.array(fc.string({ maxLength: 12 }), { maxLength: 6 }), (secret, pieces) => {
+        const secrets = new SecretRegistry();
+        secrets.add(secret);
+        const text = pieces.flatMap((p) => [p, secret, JSON.stringify(secret)]).join('');
+        const out = secrets.redact(text);
+        expect(out.includes(secret)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('secret environment variables', () => {
+  it('knows the token variables, present and future, and nothing else', () => {
+    for (const name of ['CLOVA_ACCESS_TOKEN', 'CLOVA_EMULATOR_TOKEN', 'CLOVA_REFRESH_TOKEN', 'CLOVA_CLIENT_SECRET', 'CLOVA_API_KEY', 'CLOVA_PASSWORD']) {
+      expect(isSecretVariable(name), name).toBe(true);
+    }
+    for (const name of ['CLOVA_CIC_URL', 'CLOVA_USER_AGENT', 'CLOVA_DEBUG', 'PATH', 'HOME', 'TOKEN', 'GITHUB_TOKEN']) {
+      expect(isSecretVariable(name), name).toBe(false);
+    }
+  });
+
+  it('withoutSecrets copies an environment minus its secret variables', () => {
+    const env = { PATH: '/bin', CLOVA_ACCESS_TOKEN: 'tok', CLOVA_CIC_URL: 'http://127.0.0.1:1', CLOVA_CLIENT_SECRET: 's' };
+    const out = withoutSecrets(env);
+    expect(out).toEqual({ PATH: '/bin', CLOVA_CIC_URL: 'http://127.0.0.1:1' });
+    expect(env.CLOVA_ACCESS_TOKEN).toBe('tok');
   });
 });

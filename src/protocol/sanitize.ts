@@ -1,0 +1,34 @@
+/**
+ * Strings from the server (and from anything else we do not control) made safe for a terminal. A
+ * terminal obeys escape sequences wherever they appear: a RenderText could set the window title
+ * (OSC), clear the screen (CSI 2J), or use a carriage return or a newline to draw a forged
+ * "clova-cli: error" line over or under ours. Pure: no I/O.
+ */
+
+/**
+ * Whole escape sequences, so that their parameters do not show up as stray text: CSI (ESC [ or C1
+ * U+009B) with its parameter, intermediate and final bytes; the string commands OSC, DCS, SOS, PM
+ * and APC (ESC ] P X ^ _ or C1 U+009D U+0090 U+0098 U+009E U+009F) up to BEL or ST, or to the end
+ * when unterminated; any other ESC with its intermediate and final byte.
+ */
+const SEQUENCE =
+  /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]?|(?:\u001b[\]PX^_]|[\u009d\u0090\u0098\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[\u0020-\u002f]*[\u0030-\u007e]?/g;
+/** Everything a terminal could take as a line break: CR, LF, CRLF, VT, FF, NEL, U+2028, U+2029. */
+const BREAKS = /(?:\r\n|[\r\n\u000b\u000c\u0085\u2028\u2029])+/g;
+const BREAK = /\r\n|[\r\n\u000b\u000c\u0085\u2028\u2029]/g;
+/** C0 controls but LF, DEL, C1 controls. */
+const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+
+function strip(text: string): string {
+  return text.replace(/\t/g, ' ').replace(CONTROLS, '');
+}
+
+/** Text for ONE terminal line (a notice, a trace line, the final error line): escape sequences and control characters removed, line breaks and tabs turned into spaces. */
+export function terminalLine(text: string): string {
+  return strip(text.replace(SEQUENCE, '').replace(BREAKS, ' '));
+}
+
+/** Text that may span lines (a RenderText): like terminalLine, but each line break becomes a plain \n. */
+export function terminalText(text: string): string {
+  return strip(text.replace(SEQUENCE, '').replace(BREAK, '\n'));
+}
