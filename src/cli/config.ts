@@ -4,6 +4,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseFaults } from '../emulator/faults.js';
 import { AuthError, UsageError } from '../protocol/errors.js';
+import { MAX_TIMER_MS } from '../protocol/timer-range.js';
 import { buildUserAgent, isValidUserAgent } from '../protocol/user-agent.js';
 import { configurationEnv } from './secrets.js';
 import { packageVersion } from './version.js';
@@ -62,8 +63,7 @@ export function loadDotEnv(path = '.env'): void {
   }
 }
 
-/** The longest delay Node's timers honour: a larger one fires after 1 ms instead. */
-export const MAX_TIMER_MS = 2_147_483_647;
+export { MAX_TIMER_MS };
 
 /**
  * Parses a duration option in whole milliseconds, 1 to MAX_TIMER_MS (the one rule for every

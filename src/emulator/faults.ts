@@ -2,6 +2,7 @@
  * Fault injection for the emulator. A fault is written `name` or `name=value`, the same way on the
  * CLI (`--fault`, repeatable) and in `EmulatorOptions.faults` / `Emulator.setFaults`.
  */
+import { MAX_TIMER_SECONDS } from '../protocol/timer-range.js';
 
 /** One parsed fault. Counted faults keep their own remaining count in `ActiveFaults`. */
 export type Fault =
@@ -196,7 +197,7 @@ export function parseFault(spec: string): Fault {
       const v = need();
       if (!/^\d+(\.\d+)?$|^\.\d+$/.test(v)) throw bad(name, v, 'expected seconds, fractions allowed');
       // Node's timer range: a longer timer fires after 1 ms instead.
-      if (Number(v) * 1000 > 2_147_483_647) throw bad(name, v, 'at most 2147483 seconds');
+      if (Number(v) > MAX_TIMER_SECONDS) throw bad(name, v, `at most ${MAX_TIMER_SECONDS} seconds`);
       return { name, seconds: Number(v) };
     }
     case 'event-status': {

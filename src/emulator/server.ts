@@ -14,6 +14,7 @@ import { Recorder, recordLimits, type EmulatorRecord, type RecordedConnection, t
 import { certificateFiles, generateCertificate, type CertificateFiles } from './tls.js';
 import { voiceSettings, type VoiceOptions, type VoiceSettings } from './voice-capture.js';
 import { sendEmpty, sendException, wireStyle } from './wire.js';
+import { MAX_TIMER_MS } from '../protocol/timer-range.js';
 
 /** How to run the emulator. */
 export interface EmulatorOptions extends VoiceOptions {
@@ -75,7 +76,6 @@ const GOAWAY_GRACE_MS = 100;
 /** How long close() lets sessions finish before destroying them. */
 const CLOSE_GRACE_MS = 300;
 /** Node's timer range: a longer setTimeout/setInterval fires after 1 ms instead. */
-const MAX_TIMER_MS = 2_147_483_647;
 /** Tokens remembered for the 1 s downchannel window before stale ones are swept (any token is accepted without --token). */
 const WINDOW_SWEEP_AT = 1000;
 

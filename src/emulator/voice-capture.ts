@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../protocol/timer-range.js';
 import { buildDirective } from '../protocol/messages.js';
 import type { HandlerContext } from './handlers/types.js';
 import type { RecordedAudio } from './record.js';
@@ -45,7 +46,7 @@ export function voiceSettings(options: VoiceOptions = {}): VoiceSettings {
   if (mode !== 'auto' && mode !== 'off') throw new Error(`recognizer must be "auto" or "off", not ${JSON.stringify(mode)}`);
   const deadline = options.answerDeadlineMs ?? 10_000;
   // (within Node's timer range: a longer timer fires after 1 ms)
-  if (!Number.isFinite(deadline) || deadline < 0 || deadline > 2_147_483_647) throw new Error('answerDeadlineMs must be a number of 0 to 2147483647');
+  if (!Number.isFinite(deadline) || deadline < 0 || deadline > MAX_TIMER_MS) throw new Error(`answerDeadlineMs must be a number of 0 to ${MAX_TIMER_MS}`);
   return {
     vad: vadOptions(options.vad),
     recognizer:

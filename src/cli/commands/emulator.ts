@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../protocol/errors.js';
+import { MAX_TIMER_SECONDS } from '../../protocol/timer-range.js';
+import { durationSeconds } from '../config.js';
 import { collect } from '../request-options.js';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { formatFaultTable, parseFaults } from '../../emulator/faults.js';
@@ -25,7 +27,6 @@ interface EmulatorCommandOptions {
 }
 
 /** Node's timer range: a longer timer fires after 1 ms instead. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 
 function parsePort(text: string): number {
@@ -70,12 +71,7 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
     options.token = token;
   }
   if (opts.pushEvery !== undefined) {
-    const s = Number(opts.pushEvery);
-    if (!/^\d*\.?\d+$/.test(opts.pushEvery) || !(s > 0)) throw new UsageError(`--push-every "${opts.pushEvery}" is not a positive number of seconds`);
-    if (s * 1000 > MAX_TIMER_MS) {
-      throw new UsageError(`--push-every "${opts.pushEvery}" is too long: at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds (about 24.8 days)`);
-    }
-    options.pushEverySeconds = s;
+    options.pushEverySeconds = durationSeconds(opts.pushEvery, '--push-every', MAX_TIMER_SECONDS);
   }
   if (opts.recordLimit !== undefined) {
     if (!/^\d+$/.test(opts.recordLimit) || Number(opts.recordLimit) < 1) {

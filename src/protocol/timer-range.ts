@@ -1,0 +1,8 @@
+/**
+ * The longest delay Node's timers honour (2^31 - 1 ms, about 24.8 days): a larger one is clamped to
+ * 1 ms and fires at once, so every duration option and setting is checked against it.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** The same bound in whole seconds, for options given in seconds. */
+export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
