@@ -65,7 +65,7 @@ export async function emulatorLoad({ total = 30000, connections = 2, inFlight = 
     r.error = `${e.message} (${r.done} of ${total} answered)`;
   } finally {
     clearInterval(sampler);
-    r.peakRss = peak;
+    r.peakRss = Math.max(peak, r.tenthRss ?? 0, r.endRss ?? 0);
     await Promise.allSettled(sessions.map((s) => bounded(s.close(), 5000, 'session close')));
     const stopped = await emulator.stop();
     if (stopped.killed) r.note = 'the emulator did not exit within 10 s of SIGTERM';
