@@ -17,7 +17,7 @@ const SAMPLE_MS = 10;
 const EARLY_SECONDS = 60;
 
 /** Uploads `input` once (CLI, or the raw baseline) to a fresh emulator process; samples both processes. */
-async function uploadRun(input, { baseline = false, deadlineMs = 600_000 } = {}) {
+async function uploadRun(input, { baseline = false, deadlineMs = 300_000 } = {}) {
   const emulator = await startEmulatorProcess(['--fault', 'no-stop-capture', '--recognizer', 'off']);
   const result = { input, baseline, emulatorIdleRss: vmRss(emulator.pid) };
   try {
@@ -52,8 +52,14 @@ async function uploadRun(input, { baseline = false, deadlineMs = 600_000 } = {})
     const response = out
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l))
-      .find((o) => o.type === 'response');
+      .map((l) => {
+        try {
+          return JSON.parse(l);
+        } catch {
+          return undefined;
+        }
+      })
+      .find((o) => o?.type === 'response');
     if (exit.killed) result.error = `killed after ${deadlineMs / 1000} s without finishing`;
     else if (exit.code !== 0) result.error = `exited ${exit.code ?? exit.signal}: ${err.trim().split('\n').at(-1) ?? ''}`;
     if (response) {
