@@ -26,7 +26,7 @@ const MB = 1e6;
  * The baseline: a bare http2 session with a downchannel open (and greeted) on the same emulator,
  * as the emulator requires before it accepts events (spec 1.3).
  */
-async function openRawSession(url, token) {
+export async function openRawSession(url, token) {
   const session = http2.connect(url);
   session.on('error', () => undefined);
   await once(session, 'connect');

@@ -1,9 +1,13 @@
 // npm run bench: multipart decoder throughput and memory, request round trip, speech download,
-// CLI start-up and the audio input pipeline, each figure against a baseline measured in the same run. Writes bench/results.md.
-// No network beyond an in-process emulator on 127.0.0.1, no dependencies beyond dist/.
+// CLI start-up, the audio input pipeline, the whole voice upload path (CLI process -> emulator
+// process), the emulator under many requests and the downchannel JSON cost, each figure against a
+// baseline measured in the same run (or, for memory, against itself earlier in the run). Writes
+// bench/results.md, headline figures first. No network beyond emulators on 127.0.0.1, no
+// dependencies beyond dist/; WAV inputs are written to a temp dir and removed at the end.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MultipartDecoder } from '../dist/protocol/index.js';
 import { startEmulator } from '../dist/emulator/index.js';
@@ -11,6 +15,11 @@ import { KiB, MiB, buildBody, directiveJson } from './multipart-body.js';
 import { download, networkMarkdown, roundTrip } from './client.js';
 import { startup, startupMarkdown } from './startup.js';
 import { audioBench, audioMarkdown } from './audio.js';
+import { uploadBench, uploadMarkdown } from './upload.js';
+import { emulatorLoad, emulatorLoadMarkdown } from './emulator-load.js';
+import { jsonCost, jsonCostMarkdown } from './json-cost.js';
+import { procAvailable } from './proc.js';
+import { writeToneWav } from './wav-file.js';
 
 const RUNS = 7;
 const PAIRS = 10; // 10 x (JSON part + 5 MiB binary part) = about 52 MB
@@ -124,7 +133,6 @@ const emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
 let rt;
 let dl;
 let su;
-let au;
 try {
   step('request round trip');
   rt = await roundTrip(emulator.url);
@@ -137,15 +145,102 @@ try {
   }
   step('CLI start-up');
   su = await startup(emulator.url);
-  step('audio input');
-  au = audioBench();
 } finally {
   await emulator.close();
 }
 
+/**
+ * Runs one figure; a failure becomes an "n/a" section with the reason instead of ending the bench
+ * (the figures are re-run on code that other branches change).
+ */
+async function figure(title, run, markdown) {
+  try {
+    const result = await run();
+    return { result, lines: markdown(result) };
+  } catch (e) {
+    process.stderr.write(`bench: ${title} failed: ${e.stack ?? e}\n`);
+    return { lines: [`## ${title}`, '', `n/a: ${String(e.message ?? e).split('\n')[0]}`, ''] };
+  }
+}
+
+const wavDir = mkdtempSync(join(os.tmpdir(), 'clova-bench-wav-'));
+let au;
+let up;
+let load;
+let json;
+try {
+  step('writing WAV inputs');
+  const inputs = {
+    mono1h: writeToneWav(join(wavDir, 'tone-16k-mono-1h.wav'), 16000, 1, 3600),
+    mono2h: writeToneWav(join(wavDir, 'tone-16k-mono-2h.wav'), 16000, 1, 7200),
+    stereo10m: writeToneWav(join(wavDir, 'tone-44k-stereo-10min.wav'), 44100, 2, 600),
+  };
+  step('audio input');
+  au = await figure('Audio input', () => audioBench(inputs), audioMarkdown);
+  const proc = procAvailable();
+  const needProc = () => {
+    if (!proc) throw new Error('needs /proc/<pid>/status and /proc/<pid>/io (Linux)');
+  };
+  up = await figure('Voice upload, whole path', () => (needProc(), uploadBench(inputs, step)), uploadMarkdown);
+  step('emulator under 30,000 requests');
+  load = await figure('Emulator under many requests', () => (needProc(), emulatorLoad()), emulatorLoadMarkdown);
+} finally {
+  rmSync(wavDir, { recursive: true, force: true });
+}
+step('downchannel JSON part in 1 KiB chunks');
+json = await figure('Downchannel JSON part', () => jsonCost(), jsonCostMarkdown);
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const mb = (bytes) => fmt(bytes / MB, 1);
+
+/** The memory and CPU figures that say whether a defect is there, one line each, with their targets. */
+function headline() {
+  const out = ['## Headline: memory and CPU on the paths users run', ''];
+  out.push(
+    'Each value is explained in its section below; "n/a" means the figure failed (its section says why). For the ' +
+      'voice upload, compare with the raw baseline\'s row: even a flat program grows while V8 warms up over the first ' +
+      'minutes of audio, which end / at 10 % leaves out.',
+  );
+  out.push('');
+  out.push('| Figure | Path | Measure | Value | Target |');
+  out.push('|---|---|---|---:|---|');
+  const ratio = (a, b) => (a && b ? fmt(a / b, 2) : 'n/a');
+  for (const r of up.result ?? []) {
+    if (r.baseline) continue;
+    out.push(
+      `| Voice upload, ${r.label} | \`recognize <file>\` → \`emulator\` | client RSS at end / at 1 min of audio (end / at 10 %) | ` +
+        `${ratio(r.client?.late?.rss, r.client?.early?.rss)} (${ratio(r.client?.late?.rss, r.client?.tenth?.rss)}) | ≤ 1.1 |`,
+    );
+  }
+  for (const r of up.result ?? []) {
+    if (r.baseline || !r.label.startsWith('2 h')) continue;
+    out.push(
+      `| Voice upload, ${r.label} | \`recognize <file>\` → \`emulator\` | emulator RSS at end / at 1 min of audio | ` +
+        `${ratio(r.emulator?.late?.rss, r.emulator?.early?.rss)} | ≤ 1.1 |`,
+    );
+  }
+  const base = (up.result ?? []).find((r) => r.baseline);
+  if (base) {
+    out.push(
+      `| Voice upload, ${base.label} | raw \`node:http2\` → \`emulator\` | client RSS at end / at 1 min of audio (end / at 10 %) | ` +
+        `${ratio(base.client?.late?.rss, base.client?.early?.rss)} (${ratio(base.client?.late?.rss, base.client?.tenth?.rss)}) | (the floor) |`,
+    );
+  }
+  const l = load.result;
+  out.push(
+    `| Emulator, ${l ? fmt(l.total) : 'n/a'} text requests | raw \`node:http2\` → \`emulator\` | emulator RSS at end / after 10 % | ` +
+      `${ratio(l?.endRss, l?.tenthRss)} | ≤ 1.1 |`,
+  );
+  for (const j of json.result ?? []) {
+    out.push(
+      `| Downchannel 4 MB JSON part, ${j.where}, ${j.what} | \`ResponseReader\` | CPU, 1 KiB chunks / one piece | ` +
+        `${ratio(j.dripped?.cpuSeconds, j.whole?.cpuSeconds)} | ≈ 1-3 |`,
+    );
+  }
+  out.push('');
+  return out;
+}
 
 const lines = [];
 lines.push('# Benchmark results');
@@ -154,6 +249,7 @@ lines.push(`- Date: ${new Date().toISOString()}`);
 lines.push(`- Node: ${process.version} (${process.platform} ${process.arch})`);
 lines.push(`- CPU: ${cpu} (${os.cpus().length} logical CPUs)`);
 lines.push('');
+lines.push(...headline());
 lines.push('## Multipart decoder throughput');
 lines.push('');
 lines.push(
@@ -196,7 +292,10 @@ lines.push(
 lines.push('');
 lines.push(...networkMarkdown(rt, dl, ATTACHMENT_SIZE));
 lines.push(...startupMarkdown(su));
-lines.push(...audioMarkdown(au));
+lines.push(...au.lines);
+lines.push(...up.lines);
+lines.push(...load.lines);
+lines.push(...json.lines);
 lines.push(`Total bench time: ${fmt((Date.now() - started) / 1000, 1)} s.`);
 lines.push('');
 
