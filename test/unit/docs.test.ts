@@ -36,4 +36,14 @@ describe('documentation stays in step with the code', () => {
     expect(readme).toContain('npm ci && npx clova-cli text hello --emulator');
     expect(readme).toContain('npm ci && npm test');
   });
+
+  it('the README installs exactly the Debian packages .ci/run installs, before the two commands', () => {
+    const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+    const packages = /^\s*packages="([^"]+)"/m.exec(ci)?.[1];
+    expect(packages).toBeTruthy();
+    const install = readme.indexOf(`apt-get install -y --no-install-recommends ${packages}`);
+    expect(install).toBeGreaterThan(0);
+    expect(readme.lastIndexOf('apt-get update', install)).toBeGreaterThan(0);
+    expect(install).toBeLessThan(readme.indexOf('npm ci && npx clova-cli text hello --emulator'));
+  });
 });
