@@ -405,6 +405,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       keepAlive: this.opts.keepAlive ?? {},
       sink: this.attachmentSink,
       trace: (l) => this.trace(l),
+      notice: (l) => this.emit('notice', l),
       downchannelDirective: (m, id) => this.accept(m, 'downchannel', id, false),
       audio: (a) => this.onAudio(a),
     });
@@ -750,6 +751,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
             },
             audio: (a) => this.onAudio(a),
             trace: (l) => this.trace(`conn#${conn.id} stream ${stream.id}: ${l}`),
+            notice: (l) => this.emit('notice', l),
           },
           this.attachmentSink,
           false,

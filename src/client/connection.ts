@@ -26,6 +26,8 @@ export interface ConnectionOptions {
   keepAlive: KeepAliveOptions;
   sink: AttachmentSink | undefined;
   trace(line: string): void;
+  /** A one-line notice for the user (an oversized directive dropped). */
+  notice(line: string): void;
   /** A downchannel directive other than the first Hello; returns whether it is wanted. */
   downchannelDirective(message: DirectiveMessage, connectionId: number): 'deliver' | 'discard';
   audio(info: AudioInfo): void;
@@ -218,6 +220,7 @@ export class CicConnection extends EventEmitter {
             },
             audio: (a) => this.opts.audio(a),
             trace: (l) => trace(`conn#${this.id} downchannel: ${l}`),
+            notice: (l) => this.opts.notice(l),
           },
           this.opts.sink,
           true,
