@@ -141,6 +141,8 @@ export interface CicClientEvents {
 }
 
 const REFUSED_STREAM = http2.constants.NGHTTP2_REFUSED_STREAM;
+/** How often one event is sent when the server refuses it unprocessed (GOAWAY race) before giving up. */
+const MAX_REFUSED_ATTEMPTS = 4;
 /** How long a report event (ActionExecuted, ReportState, Settings.Report) may take. */
 const REPORT_TIMEOUT_MS = 10000;
 
@@ -449,7 +451,9 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     this.establishing = this.establish(reason).finally(() => {
       this.establishing = undefined;
     });
-    this.establishing.catch((err: Error) => this.emit('notice', `reconnect failed: ${err.message}`));
+    this.establishing.catch((err: Error) => {
+      if (!this.closing) this.emit('notice', `reconnect failed: ${err.message}`);
+    });
   }
 
   private reopening: Promise<void> | undefined;
@@ -638,12 +642,22 @@ export class CicClient extends EventEmitter<CicClientEvents> {
             voice?.upload,
           );
         } catch (err) {
+          if (!(err instanceof RetryOnNewConnection)) throw err;
+          const name = qualifiedName(event.event.header);
           // Audio already taken from the source cannot be sent again.
-          if (err instanceof RetryOnNewConnection && attempt < 3 && (voice === undefined || voice.upload.parts === 0)) {
-            this.trace(`event not processed by the server (${err.message}): sending it on a new connection`);
-            continue;
+          if (voice !== undefined && voice.upload.parts > 0) {
+            throw new ConnectionError(
+              `the server refused ${name} after audio had been sent (${err.message}); audio cannot be read twice: try again`,
+              'E_REFUSED',
+            );
           }
-          throw err;
+          if (attempt >= MAX_REFUSED_ATTEMPTS - 1) {
+            throw new ConnectionError(
+              `the server refused ${name} ${attempt + 1} times (GOAWAY or REFUSED_STREAM before processing it; last: ${err.message}); try again later`,
+              'E_REFUSED',
+            );
+          }
+          this.trace(`event not processed by the server (${err.message}): sending it on a new connection`);
         }
       }
     })();

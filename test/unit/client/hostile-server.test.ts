@@ -2,12 +2,14 @@ import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CicClient } from '../../../src/client/client.js';
-import { ServerError } from '../../../src/protocol/errors.js';
+import { ClovaError, ConnectionError, ServerError } from '../../../src/protocol/errors.js';
 import { buildDirective } from '../../../src/protocol/messages.js';
 import { MultipartEncoder } from '../../../src/protocol/multipart-encoder.js';
+import { emulator, TOKEN } from '../../helpers/emulator.js';
 
 // A deliberately broken CIC peer for what the emulator never does: garbage, truncation, wrong types.
 
+const UA = 'Acme/T/1.0.0 (Linux 6;x64)';
 const JSON_PART = [['Content-Type', 'application/json; charset=utf-8']] as const;
 type EventAnswer = (stream: ServerHttp2Stream) => void;
 
@@ -36,7 +38,7 @@ async function hostile(answer: EventAnswer, downchannel?: (stream: ServerHttp2St
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new CicClient({ url, token: 'tok-hostile', userAgent: 'Acme/T/1.0.0 (Linux 6;x64)' });
+  const client = new CicClient({ url, token: 'tok-hostile', userAgent: UA });
   return { client, seen };
 }
 
@@ -94,5 +96,25 @@ describe('CicClient against a broken server', () => {
     expect(seen.downchannels).toBe(2);
     expect((await client.sendText('hi')).status).toBe(204);
     await client.close();
+  });
+
+  it('a server that refuses the event on every connection (GOAWAY after Hello) ends in a ConnectionError, exit 4', async () => {
+    const emu = await emulator({ faults: ['goaway-after-hello=6'] });
+    const client = new CicClient({ url: emu.url, token: TOKEN, userAgent: UA, backoff: { baseMs: 20, debounceMs: 0 } });
+    const notices: string[] = [];
+    client.on('notice', (n) => notices.push(n));
+    try {
+      await client.connect();
+      const err = await client.sendText('hello').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect((err as ClovaError).exitCode).toBe(4);
+      expect((err as Error).message).toMatch(/^the server refused TextRecognizer\.Recognize 4 times \(GOAWAY/);
+      // Each attempt went out on a new connection and none was processed.
+      const posts = emu.record.requests.filter((q) => q.path === '/v1/events');
+      expect(posts.every((q) => q.status !== 200)).toBe(true);
+    } finally {
+      await client.close();
+    }
+    expect(notices.filter((n) => /client is closed/.test(n))).toEqual([]);
   });
 });
