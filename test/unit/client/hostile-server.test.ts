@@ -2,10 +2,11 @@ import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CicClient } from '../../../src/client/client.js';
-import { ClovaError, ConnectionError, ServerError } from '../../../src/protocol/errors.js';
+import { ClovaError, ConnectionError, ServerError, TimeoutError } from '../../../src/protocol/errors.js';
 import { buildDirective } from '../../../src/protocol/messages.js';
 import { MultipartEncoder } from '../../../src/protocol/multipart-encoder.js';
 import { emulator, TOKEN } from '../../helpers/emulator.js';
+import { FakeTimers } from '../../helpers/fake-timers.js';
 
 // A deliberately broken CIC peer for what the emulator never does: garbage, truncation, wrong types.
 
@@ -116,5 +117,134 @@ describe('CicClient against a broken server', () => {
       await client.close();
     }
     expect(notices.filter((n) => /client is closed/.test(n))).toEqual([]);
+  });
+});
+
+/**
+ * A server that greets, then never reads an event's body: HTTP/2 flow control never opens beyond
+ * `initialWindowSize`. PINGs are still answered. Records how each event stream ended.
+ */
+async function stallingServer(initialWindowSize: number) {
+  const server = http2.createServer({ settings: { initialWindowSize } });
+  servers.push(server);
+  const events: Array<Promise<number | undefined>> = [];
+  server.on('session', (s) => s.on('error', () => undefined));
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    if (headers[':path'] === '/v1/directives') {
+      const enc = new MultipartEncoder();
+      stream.respond({ ':status': 200, 'content-type': enc.contentType('multipart/related') });
+      stream.write(enc.part(JSON_PART, JSON.stringify(buildDirective('Clova', 'Hello', {}))));
+    } else {
+      events.push(new Promise((resolve) => stream.on('close', () => resolve(stream.rstCode))));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, events };
+}
+
+/** `parts` parts of 6,400 bytes, optionally `gapMs` apart (a paced source). */
+async function* audio(parts: number, gapMs = 0): AsyncGenerator<Buffer> {
+  for (let i = 0; i < parts; i++) {
+    if (gapMs > 0 && i > 0) await new Promise((r) => setTimeout(r, gapMs));
+    yield Buffer.alloc(6400, 7);
+  }
+}
+
+describe('CicClient against a server that stops reading', () => {
+  for (const window of [0, 1]) {
+    for (const gapMs of [0, 20]) {
+      it(`a stalled upload (window ${window}, ${gapMs ? 'paced' : 'fast'} source) is cancelled with RST_STREAM CANCEL and fails with a TimeoutError`, async () => {
+        const { url, events } = await stallingServer(window);
+        const client = new CicClient({ url, token: TOKEN, userAgent: UA });
+        try {
+          await client.connect();
+          const err = await client.recognize(audio(1000, gapMs), { lang: 'en', timeoutMs: 600 }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(TimeoutError);
+          expect((err as ClovaError).exitCode).toBe(4);
+          expect((err as Error).message).toMatch(/^the server stopped reading the audio upload: no progress for 600 ms; /);
+          expect(events).toHaveLength(1);
+          expect(await events[0]).toBe(http2.constants.NGHTTP2_CANCEL);
+        } finally {
+          await client.close();
+        }
+      });
+    }
+  }
+
+  it('a closed body that the server never takes fails after the timeout with the same reason', async () => {
+    const { url, events } = await stallingServer(0);
+    const client = new CicClient({ url, token: TOKEN, userAgent: UA });
+    try {
+      await client.connect();
+      // Two parts fit in the stream's buffer: the body is closed at once, but never sent.
+      const err = await client.recognize(audio(2), { lang: 'en', timeoutMs: 500 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toMatch(/^the server stopped reading the audio upload: no progress for 500 ms/);
+      expect(await events[0]).toBe(http2.constants.NGHTTP2_CANCEL);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a text request the server never reads fails after the timeout, saying so', async () => {
+    const { url, events } = await stallingServer(0);
+    const client = new CicClient({ url, token: TOKEN, userAgent: UA });
+    try {
+      await client.connect();
+      const err = await client.sendText('hello', { timeoutMs: 500 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toMatch(/^the server stopped reading the TextRecognizer\.Recognize request: its body was not taken within 500 ms/);
+      expect(await events[0]).toBe(http2.constants.NGHTTP2_CANCEL);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('without a timeout option, a stalled upload still ends: after the default 30000 ms', async () => {
+    const timers = new FakeTimers();
+    const { url, events } = await stallingServer(0);
+    const client = new CicClient({ url, token: TOKEN, userAgent: UA, timers });
+    let parts = 0;
+    client.on('upload', (p) => (parts = p.parts));
+    try {
+      await client.connect();
+      const turn = client.recognize(audio(1000), { lang: 'en' });
+      turn.catch(() => undefined);
+      let outcome: unknown;
+      void turn.then(
+        () => (outcome = 'answered'),
+        (e: unknown) => (outcome = e),
+      );
+      // The stream buffer takes three parts; the wait for flow control starts right after the third.
+      while (parts < 3) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+      timers.advance(29_999);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(outcome).toBeUndefined();
+      for (let i = 0; i < 3 && outcome === undefined; i++) {
+        timers.advance(30_000);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(outcome).toBeInstanceOf(TimeoutError);
+      expect((outcome as Error).message).toMatch(/no progress for 30000 ms/);
+      expect(await events[0]).toBe(http2.constants.NGHTTP2_CANCEL);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('waiting for a slow source is not a stall: parts further apart than the timeout still make a turn', async () => {
+    const { client } = await hostile((s) => {
+      s.respond({ ':status': 204 });
+      s.end();
+    });
+    try {
+      await client.connect();
+      const r = await client.recognize(audio(3, 1500), { lang: 'en', timeoutMs: 1000 });
+      expect(r).toMatchObject({ status: 204, audioParts: 3, uploadEnded: 'end-of-input' });
+    } finally {
+      await client.close();
+    }
   });
 });
