@@ -348,6 +348,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   }
 
   private retryable(err: unknown): ReconnectReason | undefined {
+    // A peer that does not speak HTTP/2 (or TLS) will not learn it by being asked again.
+    if (err instanceof ConnectionError && err.code === 'E_NOT_HTTP2') return undefined;
     if (err instanceof ServerError && err.status === 429) return 'status-429';
     if (err instanceof ConnectionError && (err.code === 'E_GOAWAY' || err.code === 'E_DOWNCHANNEL')) return 'goaway';
     if (err instanceof ServerError && err.status >= 500) return 'error'; // back off and reconnect (spec 2.3)

@@ -1,17 +1,17 @@
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CicClient } from '../../../src/client/client.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CicClient, type ReceivedDirective } from '../../../src/client/client.js';
 import { ClovaError, ConnectionError, ServerError, TimeoutError } from '../../../src/protocol/errors.js';
 import { buildDirective } from '../../../src/protocol/messages.js';
 import { MultipartEncoder } from '../../../src/protocol/multipart-encoder.js';
 import { emulator, TOKEN } from '../../helpers/emulator.js';
 import { FakeTimers } from '../../helpers/fake-timers.js';
+import { drip, h2Peer, JSON_PART, wrongPeer, type WrongPeer } from './hostile-peers.js';
 
 // A deliberately broken CIC peer for what the emulator never does: garbage, truncation, wrong types.
 
 const UA = 'Acme/T/1.0.0 (Linux 6;x64)';
-const JSON_PART = [['Content-Type', 'application/json; charset=utf-8']] as const;
 type EventAnswer = (stream: ServerHttp2Stream) => void;
 
 const servers: http2.Http2Server[] = [];
@@ -120,27 +120,9 @@ describe('CicClient against a broken server', () => {
   });
 });
 
-/**
- * A server that greets, then never reads an event's body: HTTP/2 flow control never opens beyond
- * `initialWindowSize`. PINGs are still answered. Records how each event stream ended.
- */
+/** A server that greets, then never reads an event's body: flow control never opens beyond the window. */
 async function stallingServer(initialWindowSize: number) {
-  const server = http2.createServer({ settings: { initialWindowSize } });
-  servers.push(server);
-  const events: Array<Promise<number | undefined>> = [];
-  server.on('session', (s) => s.on('error', () => undefined));
-  server.on('stream', (stream, headers) => {
-    stream.on('error', () => undefined);
-    if (headers[':path'] === '/v1/directives') {
-      const enc = new MultipartEncoder();
-      stream.respond({ ':status': 200, 'content-type': enc.contentType('multipart/related') });
-      stream.write(enc.part(JSON_PART, JSON.stringify(buildDirective('Clova', 'Hello', {}))));
-    } else {
-      events.push(new Promise((resolve) => stream.on('close', () => resolve(stream.rstCode))));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, events };
+  return h2Peer({ initialWindowSize });
 }
 
 /** `parts` parts of 6,400 bytes, optionally `gapMs` apart (a paced source). */
@@ -247,4 +229,129 @@ describe('CicClient against a server that stops reading', () => {
       await client.close();
     }
   });
+});
+
+describe('CicClient against a peer that does not speak HTTP/2', () => {
+  const cases: Array<{ peer: WrongPeer; scheme: 'http' | 'https'; message: RegExp }> = [
+    { peer: 'http1', scheme: 'http', message: /^the server at http:\/\/127\.0\.0\.1:\d+ answered HTTP\/1\.1 400, not HTTP\/2; check --server$/ },
+    { peer: 'garbage', scheme: 'http', message: /^the server at http:\/\/127\.0\.0\.1:\d+ does not speak HTTP\/2 \(it sent "garbage garbage garbage\.+"\); check --server$/ },
+    { peer: 'tls', scheme: 'http', message: /^the server at http:\/\/127\.0\.0\.1:(\d+) speaks TLS: use https:\/\/127\.0\.0\.1:\1$/ },
+    { peer: 'https1', scheme: 'http', message: /^the server at http:\/\/127\.0\.0\.1:(\d+) speaks TLS: use https:\/\/127\.0\.0\.1:\1$/ },
+    { peer: 'h2c', scheme: 'https', message: /^the server at https:\/\/127\.0\.0\.1:(\d+) does not speak TLS: it is a cleartext HTTP\/2 server: use http:\/\/127\.0\.0\.1:\1$/ },
+    { peer: 'http1', scheme: 'https', message: /^the server at https:\/\/127\.0\.0\.1:\d+ does not speak TLS: it answered HTTP\/1\.1 400 in cleartext; check --server$/ },
+    { peer: 'garbage', scheme: 'https', message: /^the server at https:\/\/127\.0\.0\.1:\d+ does not speak TLS \(it sent "garbage garbage garbage\.+"\); check --server$/ },
+    { peer: 'https1', scheme: 'https', message: /^the server at https:\/\/127\.0\.0\.1:\d+ speaks TLS but not HTTP\/2 \(it refused ALPN h2\); is it an HTTP\/1\.1 server\? check --server$/ },
+    { peer: 'tls', scheme: 'https', message: /^the server at https:\/\/127\.0\.0\.1:\d+ speaks TLS but did not agree to HTTP\/2 \(no ALPN h2\)/ },
+  ];
+  for (const { peer, scheme, message } of cases) {
+    it(`${scheme}:// to a ${peer} peer: reported at once (exit 4, not retried) with what was found`, async () => {
+      const p = await wrongPeer(peer);
+      const client = new CicClient({ url: `${scheme}://127.0.0.1:${p.port}`, token: TOKEN, userAgent: UA, insecure: true });
+      const notices: string[] = [];
+      client.on('notice', (n) => notices.push(n));
+      try {
+        const err = await client.connect({ timeoutMs: 20000 }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ConnectionError);
+        expect(err).toMatchObject({ code: 'E_NOT_HTTP2', exitCode: 4 });
+        expect((err as Error).message).toMatch(message);
+        expect((err as Error).message).not.toMatch(/\n/);
+        // One attempt, plus at most two short probes (cleartext, then TLS) that carry no token.
+        expect(p.connections()).toBeLessThanOrEqual(3);
+        expect(notices.filter((n) => /retrying/.test(n))).toEqual([]);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});
+
+describe('CicClient and big JSON parts', () => {
+  const bigText = 'q}'.repeat(2_000_000); // 4 MB of text, every other byte a `}`
+  const parsesOfBigParts = (calls: unknown[][]) => calls.filter((c) => typeof c[0] === 'string' && c[0].length > 1_000_000).length;
+
+  it('a 4 MB downchannel directive dripped in 1 KiB DATA frames is delivered, parsed once', async () => {
+    const big = buildDirective('Clova', 'RenderText', { text: bigText });
+    const peer = await h2Peer({
+      downchannel: (stream, enc) => void drip(stream, enc.part(JSON_PART, JSON.stringify(big)).subarray(0), 1024),
+    });
+    const client = new CicClient({ url: peer.url, token: TOKEN, userAgent: UA });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const got = new Promise<ReceivedDirective>((resolve) => client.on('directive', resolve));
+      await client.connect();
+      const d = await got;
+      expect(d.source).toBe('downchannel');
+      expect((d.message.directive.payload.text as string).length).toBe(bigText.length);
+      expect(parsesOfBigParts(parse.mock.calls)).toBe(1);
+    } finally {
+      parse.mockRestore();
+      await client.close();
+    }
+  });
+
+  it('a 4 MB directive dripped in 1 KiB DATA frames in an answer is delivered, parsed once', async () => {
+    const peer = await h2Peer({
+      event: (s) => {
+        s.resume();
+        s.on('end', () => {
+          const enc = new MultipartEncoder();
+          s.respond({ ':status': 200, 'content-type': enc.contentType('multipart/related') });
+          const body = Buffer.concat([enc.part(JSON_PART, JSON.stringify(buildDirective('Clova', 'RenderText', { text: bigText }))), enc.end()]);
+          void drip(s, body, 1024).then(() => s.end());
+        });
+      },
+    });
+    const client = new CicClient({ url: peer.url, token: TOKEN, userAgent: UA });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      await client.connect();
+      const texts: number[] = [];
+      client.on('directive', (d) => texts.push((d.message.directive.payload.text as string).length));
+      const r = await client.sendText('hello', { timeoutMs: 20000 });
+      expect(r.directives).toBe(1);
+      expect(texts).toEqual([bigText.length]);
+      expect(parsesOfBigParts(parse.mock.calls)).toBe(1);
+    } finally {
+      parse.mockRestore();
+      await client.close();
+    }
+  });
+
+  for (const where of ['answer', 'downchannel'] as const) {
+    it(`a directive of more than 4 MiB (${where}) is dropped with one notice; what follows still arrives`, async () => {
+      const huge = JSON.stringify(buildDirective('Clova', 'RenderText', { text: 'H'.repeat(6 * 1024 * 1024) }));
+      const after = JSON.stringify(buildDirective('Clova', 'RenderText', { text: 'after the huge one' }));
+      const peer = await h2Peer({
+        downchannel:
+          where === 'downchannel'
+            ? (stream, enc) => void drip(stream, Buffer.concat([enc.part(JSON_PART, huge), enc.part(JSON_PART, after)]), 64 * 1024)
+            : undefined,
+        event: (s) => {
+          s.resume();
+          s.on('end', () => {
+            const enc = new MultipartEncoder();
+            s.respond({ ':status': 200, 'content-type': enc.contentType('multipart/related') });
+            const parts = where === 'answer' ? [enc.part(JSON_PART, huge), enc.part(JSON_PART, after)] : [];
+            void drip(s, Buffer.concat([...parts, enc.end()]), 64 * 1024).then(() => s.end());
+          });
+        },
+      });
+      const client = new CicClient({ url: peer.url, token: TOKEN, userAgent: UA });
+      const notices: string[] = [];
+      const traces: string[] = [];
+      client.on('notice', (n) => notices.push(n));
+      client.on('trace', (t) => traces.push(t));
+      try {
+        const got = new Promise<ReceivedDirective>((resolve) => client.on('directive', resolve));
+        await client.connect();
+        if (where === 'answer') await client.sendText('hello', { timeoutMs: 20000 });
+        const d = await got;
+        expect(d.message.directive.payload.text).toBe('after the huge one');
+        expect(notices).toEqual([`a directive of more than 4 MiB ${where === 'answer' ? 'in the answer' : 'on the downchannel'} was dropped`]);
+        expect(traces.join('\n')).toMatch(/JSON part "" of \d+ B dropped: larger than 4 MiB/);
+      } finally {
+        await client.close();
+      }
+    });
+  }
 });
