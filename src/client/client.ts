@@ -233,6 +233,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private onAudio(info: AudioInfo): void {
     const mp3 = this.playbackSink?.take(info.contentId);
     if (mp3 && this.speechQueue) this.speechQueue.audio(info.contentId, mp3);
+    const tooLarge = this.playbackSink?.tooLarge(info.contentId);
+    if (tooLarge !== undefined && this.speechQueue) {
+      const limit = this.playbackSink!.maxBytes / (1024 * 1024);
+      this.speechQueue.unplayable(info.contentId, `its attachment of ${tooLarge} bytes is larger than ${limit} MiB, the most this client plays`);
+    }
     this.emit('audio', info);
   }
 

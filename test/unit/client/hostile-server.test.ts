@@ -2,6 +2,7 @@ import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CicClient, type ReceivedDirective } from '../../../src/client/client.js';
+import type { SpeechProgress } from '../../../src/client/speech-queue.js';
 import { ClovaError, ConnectionError, ServerError, TimeoutError } from '../../../src/protocol/errors.js';
 import { buildDirective } from '../../../src/protocol/messages.js';
 import { MultipartEncoder } from '../../../src/protocol/multipart-encoder.js';
@@ -354,4 +355,32 @@ describe('CicClient and big JSON parts', () => {
       }
     });
   }
+});
+
+describe('CicClient and an attachment too large to play', () => {
+  it('a Speak whose attachment is over 64 MiB is skipped as too large, not as "never arrived"', async () => {
+    // The emulator's largest attachment: 64 MiB rounded up to whole MP3 frames, a little more than the limit.
+    const emu = await emulator({ faults: [`attachment-size=${64 * 1024 * 1024}`] });
+    const played: number[] = [];
+    const progress: SpeechProgress[] = [];
+    const client = new CicClient({
+      url: emu.url,
+      token: TOKEN,
+      userAgent: UA,
+      speech: { play: async (mp3) => void played.push(mp3.length) },
+    });
+    client.on('speech', (p) => progress.push(p));
+    try {
+      await client.connect();
+      await client.sendText('hello', { timeoutMs: 60000 });
+      await client.speechIdle();
+      expect(played).toEqual([]);
+      const skipped = progress.filter((p) => p.phase === 'skipped');
+      expect(skipped).toHaveLength(1);
+      expect(skipped[0]!.reason).toMatch(/^its attachment of \d+ bytes is larger than 64 MiB, the most this client plays$/);
+      expect(Number(/of (\d+) bytes/.exec(skipped[0]!.reason!)![1])).toBeGreaterThan(64 * 1024 * 1024);
+    } finally {
+      await client.close();
+    }
+  });
 });
