@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UsageError } from '../protocol/errors.js';
 
 /** Where one binary attachment is streamed while it arrives. */
 export interface AttachmentTarget {
@@ -22,6 +23,11 @@ export interface AttachmentSink {
 export function speechFileName(contentId: string): string {
   const safe = contentId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 200) || 'unnamed';
   return `speech-${safe}.mp3`;
+}
+
+/** A local file that could not be written: the user's --save-audio, not the server, is at fault. */
+function saveError(path: string, err: NodeJS.ErrnoException): UsageError {
+  return new UsageError(`cannot write speech to ${path} (${err.code ?? err.message}); check --save-audio`, 'E_SAVE_AUDIO');
 }
 
 class FileTarget implements AttachmentTarget {
@@ -56,8 +62,12 @@ class FileTarget implements AttachmentTarget {
   async commit(): Promise<string> {
     this.stream.end();
     await this.closed;
-    if (this.error) throw new Error(`cannot write speech to ${this.finalPath}: ${this.error.message}`);
-    await rename(this.tempPath, this.finalPath);
+    if (this.error) throw saveError(this.finalPath, this.error);
+    try {
+      await rename(this.tempPath, this.finalPath);
+    } catch (err) {
+      throw saveError(this.finalPath, err as Error);
+    }
     return this.finalPath;
   }
 

@@ -4,6 +4,7 @@ import {
   AuthError,
   ClovaError,
   ConnectionError,
+  MultipartError,
   ServerError,
   TimeoutError,
   UsageError,
@@ -825,9 +826,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
           () => done(undefined, result()),
           (err: Error) =>
             done(
-              err instanceof ClovaError
+              err instanceof MultipartError
                 ? new ServerError(`${name} response could not be read: ${err.message}`, status)
-                : new ConnectionError(`${name} response broke off: ${err.message}; the request was abandoned`, 'E_ABANDONED'),
+                : err instanceof ClovaError
+                  ? err // e.g. the --save-audio file could not be written
+                  : new ConnectionError(`${name} response broke off: ${err.message}; the request was abandoned`, 'E_ABANDONED'),
             ),
         );
       });

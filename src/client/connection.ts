@@ -135,7 +135,14 @@ export class CicConnection extends EventEmitter {
     return new Promise((resolve, reject) => {
       let settled = false;
       let socketUp = false;
-      const session = http2.connect(url.origin, options);
+      let session: ClientHttp2Session;
+      try {
+        session = http2.connect(url.origin, options);
+      } catch (err) {
+        // e.g. a CA option that is not PEM: a one-line ConnectionError, not a raw exception.
+        reject(connectError(url, err as NodeJS.ErrnoException));
+        return;
+      }
       this.session = session;
       const fail = (err: NodeJS.ErrnoException | undefined) => {
         if (settled) return;
@@ -143,7 +150,9 @@ export class CicConnection extends EventEmitter {
         timers.clearTimeout(timer);
         const alpn = session.alpnProtocol;
         session.destroy();
-        void this.handshakeFailure(err, socketUp, alpn).then(reject);
+        void this.handshakeFailure(err, socketUp, alpn).then(reject, (probeErr: NodeJS.ErrnoException) =>
+          reject(err ? connectError(url, err) : connectError(url, probeErr)),
+        );
       };
       const timer: TimerHandle = timers.setTimeout(() => {
         if (settled) return;

@@ -1,9 +1,13 @@
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DirectoryAttachmentSink } from '../../../src/client/attachments.js';
 import { CicClient, type ReceivedDirective } from '../../../src/client/client.js';
 import type { SpeechProgress } from '../../../src/client/speech-queue.js';
-import { ClovaError, ConnectionError, ServerError, TimeoutError } from '../../../src/protocol/errors.js';
+import { ClovaError, ConnectionError, ServerError, TimeoutError, UsageError } from '../../../src/protocol/errors.js';
 import { buildDirective } from '../../../src/protocol/messages.js';
 import { MultipartEncoder } from '../../../src/protocol/multipart-encoder.js';
 import { emulator, TOKEN } from '../../helpers/emulator.js';
@@ -379,6 +383,23 @@ describe('CicClient and an attachment too large to play', () => {
       expect(skipped).toHaveLength(1);
       expect(skipped[0]!.reason).toMatch(/^its attachment of \d+ bytes is larger than 64 MiB, the most this client plays$/);
       expect(Number(/of (\d+) bytes/.exec(skipped[0]!.reason!)![1])).toBeGreaterThan(64 * 1024 * 1024);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('CicClient: every failure is a ClovaError that says what happened', () => {
+  it('a --save-audio directory that cannot be written is a usage error naming the file, not a broken connection', async () => {
+    const emu = await emulator();
+    const dir = join(mkdtempSync(join(tmpdir(), 'clova-save-')), 'gone');
+    const client = new CicClient({ url: emu.url, token: TOKEN, userAgent: UA, attachments: new DirectoryAttachmentSink(dir) });
+    try {
+      await client.connect();
+      const err = await client.sendText('hello', { timeoutMs: 20000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect(err).toMatchObject({ code: 'E_SAVE_AUDIO', exitCode: 2 });
+      expect((err as Error).message).toMatch(/^cannot write speech to .*gone\/speech-[^ ]+\.mp3 \(ENOENT\); check --save-audio$/);
     } finally {
       await client.close();
     }
