@@ -708,16 +708,19 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     let timer: TimerHandle | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = this.timers.setTimeout(() => {
+        const sent = cancel !== undefined;
         const stalled = unflushed?.() === true;
         cancel?.();
-        reject(
-          stalled
-            ? new TimeoutError(
-                `the server stopped reading the ${name} request: its body was not taken within ${timeoutMs} ms; the request was cancelled: check the server, or raise --timeout`,
-                'E_UPLOAD_STALLED',
-              )
-            : new TimeoutError(`no answer within ${timeoutMs} ms; raise --timeout or check the server`),
-        );
+        let err: TimeoutError;
+        if (!sent) {
+          err = new TimeoutError(`could not send ${name}: no usable connection to the server within ${timeoutMs} ms; check the server, or raise --timeout`);
+        } else if (stalled) {
+          err = new TimeoutError(
+            `the server stopped reading the ${name} request: its body was not taken within ${timeoutMs} ms; the request was cancelled: check the server, or raise --timeout`,
+            'E_UPLOAD_STALLED',
+          );
+        } else err = new TimeoutError(`no answer within ${timeoutMs} ms; raise --timeout or check the server`);
+        reject(err);
       }, Math.max(0, deadline - this.timers.now()));
     });
     try {

@@ -42,7 +42,7 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 /** Peers that do not speak HTTP/2 (or not TLS): what `--server` may point at by mistake. */
-export type WrongPeer = 'http1' | 'garbage' | 'tls' | 'https1' | 'h2c';
+export type WrongPeer = 'http1' | 'garbage' | 'tls' | 'https1' | 'h2c' | 'silent';
 
 /** Starts a peer of that kind; `connections()` counts the TCP connections it accepted. */
 export async function wrongPeer(kind: WrongPeer): Promise<{ port: number; connections(): number }> {
@@ -53,6 +53,11 @@ export async function wrongPeer(kind: WrongPeer): Promise<{ port: number; connec
       s.on('error', () => undefined);
       s.on('data', () => undefined);
       s.write(Buffer.from('garbage garbage garbage\x00\x01\x02\x03'));
+    });
+  } else if (kind === 'silent') {
+    server = net.createServer((s) => {
+      s.on('error', () => undefined);
+      s.on('data', () => undefined); // reads everything, answers nothing
     });
   } else if (kind === 'h2c') {
     server = http2.createServer();

@@ -270,6 +270,45 @@ describe('CicClient against a peer that does not speak HTTP/2', () => {
   }
 });
 
+describe('CicClient against a peer that accepts and says nothing', () => {
+  it('connect: no HTTP/2 SETTINGS within the Hello timeout is reported as such (exit 4, not retried)', async () => {
+    const p = await wrongPeer('silent');
+    const client = new CicClient({ url: `http://127.0.0.1:${p.port}`, token: TOKEN, userAgent: UA, helloTimeoutMs: 300 });
+    try {
+      const err = await client.connect({ timeoutMs: 20000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_NOT_HTTP2', exitCode: 4 });
+      expect((err as Error).message).toMatch(/accepted the connection but sent no HTTP\/2 SETTINGS within 300 ms/);
+      expect(p.connections()).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a text turn that never gets a usable connection ends at its timeout, saying so', async () => {
+    const p = await wrongPeer('silent');
+    const client = new CicClient({ url: `http://127.0.0.1:${p.port}`, token: TOKEN, userAgent: UA, helloTimeoutMs: 20000 });
+    try {
+      const err = await client.sendText('hello', { timeoutMs: 300 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toMatch(/^could not send TextRecognizer\.Recognize: no usable connection to the server within 300 ms/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a voice turn that never gets a usable connection ends at its timeout, saying so', async () => {
+    const p = await wrongPeer('silent');
+    const client = new CicClient({ url: `http://127.0.0.1:${p.port}`, token: TOKEN, userAgent: UA, helloTimeoutMs: 20000 });
+    try {
+      const err = await client.recognize(audio(3), { lang: 'en', timeoutMs: 300 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toMatch(/^could not send SpeechRecognizer\.Recognize: no usable connection to the server within 300 ms/);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('CicClient and big JSON parts', () => {
   const bigText = 'q}'.repeat(2_000_000); // 4 MB of text, every other byte a `}`
   const parsesOfBigParts = (calls: unknown[][]) => calls.filter((c) => typeof c[0] === 'string' && c[0].length > 1_000_000).length;
