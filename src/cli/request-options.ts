@@ -12,7 +12,7 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--json', 'NDJSON on stdout, one object per line, for scripts')
     .option('--save-audio <dir>', 'write each Speak attachment to <dir>/speech-<Content-ID>.mp3')
     .addOption(new Option('--lang <lang>', 'language of the request').choices(['ko', 'en', 'ja']).default('ko'))
-    .option('--timeout <ms>', 'give up (exit 4) when an answer has not ended within <ms>', '30000')
+    .option('--timeout <ms>', 'give up (exit 4) when a wait passes <ms>: no usable connection, an upload the server stops reading, no complete answer', '30000')
     .option('--verbose', 'protocol trace on stderr (token redacted)')
     .option('--ca-file <pem>', 'extra trusted CA certificate (NODE_EXTRA_CA_CERTS also works)')
     .option(

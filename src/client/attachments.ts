@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UsageError } from '../protocol/errors.js';
 
 /** Where one binary attachment is streamed while it arrives. */
 export interface AttachmentTarget {
@@ -22,6 +23,11 @@ export interface AttachmentSink {
 export function speechFileName(contentId: string): string {
   const safe = contentId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 200) || 'unnamed';
   return `speech-${safe}.mp3`;
+}
+
+/** A local file that could not be written: the user's --save-audio, not the server, is at fault. */
+function saveError(path: string, err: NodeJS.ErrnoException): UsageError {
+  return new UsageError(`cannot write speech to ${path} (${err.code ?? err.message}); check --save-audio`, 'E_SAVE_AUDIO');
 }
 
 class FileTarget implements AttachmentTarget {
@@ -56,8 +62,12 @@ class FileTarget implements AttachmentTarget {
   async commit(): Promise<string> {
     this.stream.end();
     await this.closed;
-    if (this.error) throw new Error(`cannot write speech to ${this.finalPath}: ${this.error.message}`);
-    await rename(this.tempPath, this.finalPath);
+    if (this.error) throw saveError(this.finalPath, this.error);
+    try {
+      await rename(this.tempPath, this.finalPath);
+    } catch (err) {
+      throw saveError(this.finalPath, err as Error);
+    }
     return this.finalPath;
   }
 
@@ -87,7 +97,7 @@ class TeeTarget implements AttachmentTarget {
   private overflow = false;
 
   constructor(
-    private readonly onCommit: (mp3: Buffer | undefined) => void,
+    private readonly onCommit: (mp3: Buffer | undefined, bytes: number) => void,
     private readonly inner: AttachmentTarget | undefined,
     private readonly maxBytes: number,
   ) {}
@@ -110,7 +120,7 @@ class TeeTarget implements AttachmentTarget {
 
   async commit(): Promise<string | undefined> {
     const path = this.inner ? await this.inner.commit() : undefined;
-    this.onCommit(this.overflow ? undefined : Buffer.concat(this.chunks));
+    this.onCommit(this.overflow ? undefined : Buffer.concat(this.chunks), this.bytes);
     return path;
   }
 
@@ -120,23 +130,29 @@ class TeeTarget implements AttachmentTarget {
   }
 }
 
+/** The largest Speak attachment kept in memory to be played: 64 MiB. */
+export const MAX_PLAYED_ATTACHMENT_BYTES = 64 * 1024 * 1024;
+
 /**
  * Keeps every attachment in memory until it is played (a Speak's MP3 is some kilobytes; larger
- * than `maxBytes` is not kept), and still hands it to an inner sink (`--save-audio`) if any.
+ * than `maxBytes` is not kept, and `tooLarge` says so), and still hands it to an inner sink
+ * (`--save-audio`) if any.
  */
 export class PlaybackAttachmentSink implements AttachmentSink {
   private readonly kept = new Map<string, Buffer>();
+  private readonly oversized = new Map<string, number>();
 
   constructor(
     private readonly inner: AttachmentSink | undefined,
-    private readonly maxBytes = 64 * 1024 * 1024,
+    readonly maxBytes = MAX_PLAYED_ATTACHMENT_BYTES,
   ) {}
 
   open(contentId: string): AttachmentTarget {
     const inner = this.inner?.open(contentId);
     return new TeeTarget(
-      (mp3) => {
+      (mp3, bytes) => {
         if (mp3) this.kept.set(contentId, mp3);
+        else this.oversized.set(contentId, bytes);
       },
       inner,
       this.maxBytes,
@@ -148,5 +164,12 @@ export class PlaybackAttachmentSink implements AttachmentSink {
     const b = this.kept.get(contentId);
     this.kept.delete(contentId);
     return b;
+  }
+
+  /** The size of a complete attachment that was not kept because it is larger than `maxBytes` (and forgets it). */
+  tooLarge(contentId: string): number | undefined {
+    const n = this.oversized.get(contentId);
+    this.oversized.delete(contentId);
+    return n;
   }
 }

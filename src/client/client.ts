@@ -4,6 +4,7 @@ import {
   AuthError,
   ClovaError,
   ConnectionError,
+  MultipartError,
   ServerError,
   TimeoutError,
   UsageError,
@@ -24,7 +25,7 @@ import {
 import { MultipartEncoder, METADATA_PART_HEADERS } from '../protocol/multipart-encoder.js';
 import { redact } from '../protocol/redact.js';
 import { PlaybackAttachmentSink, type AttachmentSink } from './attachments.js';
-import { AudioUpload, type UploadEnd, type UploadProgress } from './audio-upload.js';
+import { AudioUpload, DEFAULT_UPLOAD_STALL_MS, uploadStalledError, type UploadEnd, type UploadProgress } from './audio-upload.js';
 import { ReconnectBackoff, type BackoffOptions, type ReconnectReason } from './backoff.js';
 import { cancelStream, CicConnection, pipeToReader } from './connection.js';
 import { DialogRouter } from './dialog-router.js';
@@ -84,7 +85,7 @@ export interface EventResult {
 
 /** Options of one text turn. */
 export interface TextOptions {
-  /** Give up when the response has not ended within this many ms (TimeoutError). */
+  /** Give up when the response has not ended within this many ms (TimeoutError; default 30000). */
   timeoutMs?: number;
   /** Answer a pending ExpectSpeech with this text (default true when one is pending). */
   followUp?: boolean;
@@ -95,7 +96,11 @@ export interface RecognizeOptions {
   lang?: SpeechRecognizePayload['lang'];
   /** How the user started speaking (default TAP; not sent on follow-ups). */
   initiator?: SpeechRecognizePayload['initiator'];
-  /** Give up when the answer has not ended this many ms after the body was closed (restarted by KeepRecording). */
+  /**
+   * Bounds every wait of the turn (default 30000 ms; TimeoutError): reaching a usable connection,
+   * an upload that HTTP/2 flow control accepts nothing of, and the answer after the body was closed
+   * (restarted by KeepRecording). Waiting for the audio source is never bounded.
+   */
   timeoutMs?: number;
   /** Answer a pending ExpectSpeech (default true when one is pending). */
   followUp?: boolean;
@@ -141,6 +146,10 @@ export interface CicClientEvents {
 }
 
 const REFUSED_STREAM = http2.constants.NGHTTP2_REFUSED_STREAM;
+/** The default bound of every wait of a turn (the CLI's --timeout default). */
+const DEFAULT_TIMEOUT_MS = DEFAULT_UPLOAD_STALL_MS;
+/** How often one event is sent when the server refuses it unprocessed (GOAWAY race) before giving up. */
+const MAX_REFUSED_ATTEMPTS = 4;
 /** How long a report event (ActionExecuted, ReportState, Settings.Report) may take. */
 const REPORT_TIMEOUT_MS = 10000;
 
@@ -225,6 +234,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private onAudio(info: AudioInfo): void {
     const mp3 = this.playbackSink?.take(info.contentId);
     if (mp3 && this.speechQueue) this.speechQueue.audio(info.contentId, mp3);
+    const tooLarge = this.playbackSink?.tooLarge(info.contentId);
+    if (tooLarge !== undefined && this.speechQueue) {
+      const limit = this.playbackSink!.maxBytes / (1024 * 1024);
+      this.speechQueue.unplayable(info.contentId, `its attachment of ${tooLarge} bytes is larger than ${limit} MiB, the most this client plays`);
+    }
     this.emit('audio', info);
   }
 
@@ -340,6 +354,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   }
 
   private retryable(err: unknown): ReconnectReason | undefined {
+    // A peer that does not speak HTTP/2 (or TLS) will not learn it by being asked again.
+    if (err instanceof ConnectionError && err.code === 'E_NOT_HTTP2') return undefined;
     if (err instanceof ServerError && err.status === 429) return 'status-429';
     if (err instanceof ConnectionError && (err.code === 'E_GOAWAY' || err.code === 'E_DOWNCHANNEL')) return 'goaway';
     if (err instanceof ServerError && err.status >= 500) return 'error'; // back off and reconnect (spec 2.3)
@@ -405,6 +421,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       keepAlive: this.opts.keepAlive ?? {},
       sink: this.attachmentSink,
       trace: (l) => this.trace(l),
+      notice: (l) => this.emit('notice', l),
       downchannelDirective: (m, id) => this.accept(m, 'downchannel', id, false),
       audio: (a) => this.onAudio(a),
     });
@@ -448,7 +465,9 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     this.establishing = this.establish(reason).finally(() => {
       this.establishing = undefined;
     });
-    this.establishing.catch((err: Error) => this.emit('notice', `reconnect failed: ${err.message}`));
+    this.establishing.catch((err: Error) => {
+      if (!this.closing) this.emit('notice', `reconnect failed: ${err.message}`);
+    });
   }
 
   private reopening: Promise<void> | undefined;
@@ -530,10 +549,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   }
 
   /**
-   * Sends one event (metadata part only) on the downchannel's connection and reads its response.
-   * A stream the server refused (GOAWAY race) is sent again on the new connection.
+   * Sends one event (metadata part only) on the downchannel's connection and reads its response
+   * within `timeoutMs` (default 30000). A stream the server refused (GOAWAY race) is sent again on
+   * the new connection.
    */
-  async sendEvent(event: EventMessage, timeoutMs?: number): Promise<EventResult> {
+  async sendEvent(event: EventMessage, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<EventResult> {
     return this.exchange(event, timeoutMs, undefined);
   }
 
@@ -553,10 +573,13 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       payload.explicit = expect.explicit;
     } else payload.initiator = options.initiator ?? 'TAP';
     const event = buildSpeechRecognize(payload, dialogRequestId, buildContext(this.state));
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const upload = new AudioUpload(audio, {
       now: () => this.timers.now(),
       progress: (p) => this.emit('upload', p),
       trace: (l) => this.trace(l),
+      timers: this.timers,
+      stallTimeoutMs: timeoutMs,
     });
     const onEndInput = () => upload.stop('stopped');
     if (options.endInput?.aborted) onEndInput();
@@ -571,12 +594,15 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     });
     timedOut.catch(() => undefined);
     const arm = () => {
-      if (options.timeoutMs === undefined) return;
       this.timers.clearTimeout(timer);
       timer = this.timers.setTimeout(() => {
+        // A closed body that HTTP/2 has not sent yet: the server stopped reading, it is not thinking.
+        const err = upload.unflushed
+          ? uploadStalledError(timeoutMs)
+          : new TimeoutError(`no answer within ${timeoutMs} ms of the end of the audio; raise --timeout or check the server`);
         cancel?.();
-        rejectTimeout(new TimeoutError(`no answer within ${options.timeoutMs} ms of the end of the audio; raise --timeout or check the server`));
-      }, options.timeoutMs);
+        rejectTimeout(err);
+      }, timeoutMs);
     };
     void upload.whenClosed().then(() => {
       arm();
@@ -593,6 +619,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     try {
       const work = this.exchange(event, undefined, {
         upload,
+        readyTimeoutMs: timeoutMs,
         registerAbort: (abort) => {
           cancel = abort;
         },
@@ -616,33 +643,64 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     }
   }
 
+  /** ready(), bounded: a voice turn must not wait forever for a connection that never comes back. */
+  private async readyWithin(ms: number, name: string): Promise<CicConnection> {
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.timers.setTimeout(
+        () => reject(new TimeoutError(`could not send ${name}: no usable connection to the server within ${ms} ms; check the server, or raise --timeout`)),
+        ms,
+      );
+    });
+    const ready = this.ready();
+    try {
+      return await Promise.race([ready, timeout]);
+    } finally {
+      this.timers.clearTimeout(timer);
+      ready.catch(() => undefined);
+    }
+  }
+
   private async exchange(
     event: EventMessage,
     timeoutMs: number | undefined,
-    voice: { upload: AudioUpload; registerAbort(abort: () => void): void } | undefined,
+    voice: { upload: AudioUpload; readyTimeoutMs: number; registerAbort(abort: () => void): void } | undefined,
   ): Promise<EventResult> {
     const deadline = timeoutMs !== undefined ? this.timers.now() + timeoutMs : undefined;
+    const name = qualifiedName(event.event.header);
     let cancel: (() => void) | undefined;
+    let unflushed: (() => boolean) | undefined;
     const work = (async () => {
       for (let attempt = 0; ; attempt++) {
-        const conn = await this.ready();
+        // A text turn's deadline covers this wait too; a voice turn bounds it on its own.
+        const conn = voice ? await this.readyWithin(voice.readyTimeoutMs, name) : await this.ready();
         try {
           return await this.postOnce(
             conn,
             event,
-            (abort) => {
+            (abort, pendingBody) => {
               cancel = abort;
+              unflushed = pendingBody;
               voice?.registerAbort(abort);
             },
             voice?.upload,
           );
         } catch (err) {
+          if (!(err instanceof RetryOnNewConnection)) throw err;
           // Audio already taken from the source cannot be sent again.
-          if (err instanceof RetryOnNewConnection && attempt < 3 && (voice === undefined || voice.upload.parts === 0)) {
-            this.trace(`event not processed by the server (${err.message}): sending it on a new connection`);
-            continue;
+          if (voice !== undefined && voice.upload.parts > 0) {
+            throw new ConnectionError(
+              `the server refused ${name} after audio had been sent (${err.message}); audio cannot be read twice: try again`,
+              'E_REFUSED',
+            );
           }
-          throw err;
+          if (attempt >= MAX_REFUSED_ATTEMPTS - 1) {
+            throw new ConnectionError(
+              `the server refused ${name} ${attempt + 1} times (GOAWAY or REFUSED_STREAM before processing it; last: ${err.message}); try again later`,
+              'E_REFUSED',
+            );
+          }
+          this.trace(`event not processed by the server (${err.message}): sending it on a new connection`);
         }
       }
     })();
@@ -650,8 +708,19 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     let timer: TimerHandle | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = this.timers.setTimeout(() => {
+        const sent = cancel !== undefined;
+        const stalled = unflushed?.() === true;
         cancel?.();
-        reject(new TimeoutError(`no answer within ${timeoutMs} ms; raise --timeout or check the server`));
+        let err: TimeoutError;
+        if (!sent) {
+          err = new TimeoutError(`could not send ${name}: no usable connection to the server within ${timeoutMs} ms; check the server, or raise --timeout`);
+        } else if (stalled) {
+          err = new TimeoutError(
+            `the server stopped reading the ${name} request: its body was not taken within ${timeoutMs} ms; the request was cancelled: check the server, or raise --timeout`,
+            'E_UPLOAD_STALLED',
+          );
+        } else err = new TimeoutError(`no answer within ${timeoutMs} ms; raise --timeout or check the server`);
+        reject(err);
       }, Math.max(0, deadline - this.timers.now()));
     });
     try {
@@ -665,7 +734,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private postOnce(
     conn: CicConnection,
     event: EventMessage,
-    registerAbort: (abort: () => void) => void,
+    registerAbort: (abort: () => void, unflushed: () => boolean) => void,
     upload?: AudioUpload,
   ): Promise<EventResult> {
     const encoder = new MultipartEncoder();
@@ -696,9 +765,10 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         if (err) reject(err);
         else resolve(result!);
       };
-      registerAbort(() => {
-        cancelStream(stream);
-      });
+      registerAbort(
+        () => cancelStream(stream),
+        () => stream.writableEnded && !stream.writableFinished && !stream.destroyed,
+      );
       // Spec 4.2: the id becomes the current dialog only once the event was sent successfully.
       // For a voice turn that is once the metadata is out: StopCapture comes while audio flows.
       const sent = (err?: Error | null) => {
@@ -750,6 +820,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
             },
             audio: (a) => this.onAudio(a),
             trace: (l) => this.trace(`conn#${conn.id} stream ${stream.id}: ${l}`),
+            notice: (l) => this.emit('notice', l),
           },
           this.attachmentSink,
           false,
@@ -758,9 +829,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
           () => done(undefined, result()),
           (err: Error) =>
             done(
-              err instanceof ClovaError
+              err instanceof MultipartError
                 ? new ServerError(`${name} response could not be read: ${err.message}`, status)
-                : new ConnectionError(`${name} response broke off: ${err.message}; the request was abandoned`, 'E_ABANDONED'),
+                : err instanceof ClovaError
+                  ? err // e.g. the --save-audio file could not be written
+                  : new ConnectionError(`${name} response broke off: ${err.message}; the request was abandoned`, 'E_ABANDONED'),
             ),
         );
       });

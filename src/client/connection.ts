@@ -8,6 +8,7 @@ import type { DirectiveMessage } from '../protocol/messages.js';
 import type { AttachmentSink } from './attachments.js';
 import { readExceptionDescription, statusError } from './http-errors.js';
 import { KeepAlive, type KeepAliveOptions } from './keepalive.js';
+import { probeCleartext, probeTls, type PeerKind } from './peer-probe.js';
 import { ResponseReader, type AudioInfo } from './response-reader.js';
 import type { Timers, TimerHandle } from './timers.js';
 
@@ -26,6 +27,8 @@ export interface ConnectionOptions {
   keepAlive: KeepAliveOptions;
   sink: AttachmentSink | undefined;
   trace(line: string): void;
+  /** A one-line notice for the user (an oversized directive dropped). */
+  notice(line: string): void;
   /** A downchannel directive other than the first Hello; returns whether it is wanted. */
   downchannelDirective(message: DirectiveMessage, connectionId: number): 'deliver' | 'discard';
   audio(info: AudioInfo): void;
@@ -33,10 +36,45 @@ export interface ConnectionOptions {
 
 let nextConnectionId = 1;
 
+/** The longest a diagnosis of a peer that does not speak HTTP/2 may take. */
+const PROBE_TIMEOUT_MS = 3000;
+
+/** The first line of a message; OpenSSL's are `<hex>:error:<code>:SSL routines:<function>:<reason>:<file>:<line>:`. */
+function oneLine(message: string): string {
+  const ssl = /SSL routines:[^:]*:([^:\n]+)/.exec(message);
+  return ssl ? ssl[1]!.trim() : (message.split('\n')[0] ?? '').trim();
+}
+
+/** A TLS client error that means the peer did not answer with TLS at all. */
+function isNotTls(err: NodeJS.ErrnoException): boolean {
+  return (
+    /^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNKNOWN_PROTOCOL|HTTP_REQUEST|RECORD_LAYER_FAILURE)$/.test(err.code ?? '') ||
+    /wrong version number|packet length too long|unknown protocol/i.test(err.message) ||
+    err.code === 'ECONNRESET'
+  );
+}
+
+/** The server's TLS stack refused ALPN h2. */
+function isAlpnRefusal(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' || /no application protocol/i.test(err.message);
+}
+
+function describeKind(k: PeerKind): string {
+  switch (k.kind) {
+    case 'http1':
+      return `${k.version} ${k.status}`;
+    case 'other':
+      return `bytes "${k.sample}"`;
+    default:
+      return k.kind;
+  }
+}
+
 /** Turns a socket/TLS error into a one-line ConnectionError that says what to do. */
 export function connectError(url: URL, err: NodeJS.ErrnoException): ConnectionError {
   const where = url.origin;
   const code = err.code ?? '';
+  const detail = oneLine(err.message);
   let msg: string;
   if (code === 'ECONNREFUSED') msg = `cannot connect to ${where}: connection refused; is the server (or \`clova-cli emulator\`) running?`;
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') msg = `cannot resolve ${url.hostname}; check --server / CLOVA_CIC_URL`;
@@ -46,10 +84,10 @@ export function connectError(url: URL, err: NodeJS.ErrnoException): ConnectionEr
     /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/.test(code) ||
     /certificate/i.test(err.message)
   )
-    msg = `TLS handshake with ${where} failed (${code || err.message}); trust the server's CA with --ca-file <pem> or NODE_EXTRA_CA_CERTS (or, for testing, --insecure)`;
+    msg = `TLS handshake with ${where} failed (${code || detail}); trust the server's CA with --ca-file <pem> or NODE_EXTRA_CA_CERTS (or, for testing, --insecure)`;
   else if (/EPROTO|wrong version|ALPN/i.test(code + err.message))
-    msg = `TLS/HTTP2 negotiation with ${where} failed (${err.message}); is it an https:// HTTP/2 server?`;
-  else msg = `connection to ${where} failed: ${err.message}${code ? ` (${code})` : ''}`;
+    msg = `TLS/HTTP2 negotiation with ${where} failed (${detail}); is it an https:// HTTP/2 server?`;
+  else msg = `connection to ${where} failed: ${detail}${code ? ` (${code})` : ''}`;
   return new ConnectionError(msg, 'E_CONNECT', { cause: err });
 }
 
@@ -83,7 +121,11 @@ export class CicConnection extends EventEmitter {
     return h;
   }
 
-  /** Opens the TCP/TLS connection and the HTTP/2 session. */
+  /**
+   * Opens the TCP/TLS connection and the HTTP/2 session; resolves once the server's SETTINGS
+   * arrived, so a peer that does not speak HTTP/2 is found here, reported at once (E_NOT_HTTP2,
+   * never retried) and described, rather than retried as a broken downchannel.
+   */
   connect(): Promise<void> {
     const { url, timers } = this.opts;
     const options: http2.SecureClientSessionOptions = {};
@@ -92,28 +134,53 @@ export class CicConnection extends EventEmitter {
     this.opts.trace(`conn#${this.id}: connecting to ${url.origin} (${url.protocol === 'https:' ? 'TLS, ALPN h2' : 'h2c prior knowledge'})`);
     return new Promise((resolve, reject) => {
       let settled = false;
-      const session = http2.connect(url.origin, options);
+      let socketUp = false;
+      let session: ClientHttp2Session;
+      try {
+        session = http2.connect(url.origin, options);
+      } catch (err) {
+        // e.g. a CA option that is not PEM: a one-line ConnectionError, not a raw exception.
+        reject(connectError(url, err as NodeJS.ErrnoException));
+        return;
+      }
       this.session = session;
+      const fail = (err: NodeJS.ErrnoException | undefined) => {
+        if (settled) return;
+        settled = true;
+        timers.clearTimeout(timer);
+        const alpn = session.alpnProtocol;
+        session.destroy();
+        void this.handshakeFailure(err, socketUp, alpn).then(reject, (probeErr: NodeJS.ErrnoException) =>
+          reject(err ? connectError(url, err) : connectError(url, probeErr)),
+        );
+      };
       const timer: TimerHandle = timers.setTimeout(() => {
         if (settled) return;
         settled = true;
         session.destroy();
-        reject(new ConnectionError(`connecting to ${url.origin} timed out after ${this.opts.helloTimeoutMs} ms`, 'E_CONNECT'));
+        reject(
+          socketUp
+            ? new ConnectionError(
+                `the server at ${url.origin} accepted the connection but sent no HTTP/2 SETTINGS within ${this.opts.helloTimeoutMs} ms; is it an HTTP/2 server? check --server`,
+                'E_NOT_HTTP2',
+              )
+            : new ConnectionError(`connecting to ${url.origin} timed out after ${this.opts.helloTimeoutMs} ms`, 'E_CONNECT'),
+        );
       }, this.opts.helloTimeoutMs);
       session.once('connect', () => {
+        socketUp = true;
+        this.opts.trace(`conn#${this.id}: connected${session.alpnProtocol ? ` (ALPN ${session.alpnProtocol})` : ''}`);
+      });
+      session.once('remoteSettings', () => {
         if (settled) return;
         settled = true;
         timers.clearTimeout(timer);
-        this.opts.trace(`conn#${this.id}: connected`);
+        this.opts.trace(`conn#${this.id}: HTTP/2 settings received`);
         resolve();
       });
       session.on('error', (err: NodeJS.ErrnoException) => {
-        this.opts.trace(`conn#${this.id}: session error ${err.code ?? ''} ${err.message}`);
-        if (!settled) {
-          settled = true;
-          timers.clearTimeout(timer);
-          reject(connectError(url, err));
-        }
+        this.opts.trace(`conn#${this.id}: session error ${err.code ?? ''} ${oneLine(err.message)}`);
+        fail(err);
       });
       session.on('goaway', (code: number, lastStreamId: number) => {
         this.opts.trace(`conn#${this.id}: GOAWAY code=${code} lastStreamId=${lastStreamId}`);
@@ -125,15 +192,63 @@ export class CicConnection extends EventEmitter {
       session.on('close', () => {
         this.closed = true;
         this.keepAlive?.stop();
-        timers.clearTimeout(timer);
         this.opts.trace(`conn#${this.id}: closed`);
-        if (!settled) {
-          settled = true;
-          reject(new ConnectionError(`connection to ${url.origin} closed during setup`, 'E_CONNECT'));
-        }
+        fail(undefined);
         this.emit('closed');
       });
     });
+  }
+
+  /** Why the HTTP/2 handshake failed, in one line; probes the peer when it does not speak HTTP/2 (or TLS). */
+  private async handshakeFailure(
+    err: NodeJS.ErrnoException | undefined,
+    socketUp: boolean,
+    alpn: string | false | undefined,
+  ): Promise<ConnectionError> {
+    const { url, timers } = this.opts;
+    const where = `the server at ${url.origin}`;
+    const probeMs = Math.min(this.opts.helloTimeoutMs, PROBE_TIMEOUT_MS);
+    const notH2 = (message: string) => new ConnectionError(message, 'E_NOT_HTTP2', err ? { cause: err } : undefined);
+    const setupFailed = () =>
+      err ? connectError(url, err) : new ConnectionError(`connection to ${url.origin} closed during setup`, 'E_CONNECT');
+    if (url.protocol === 'https:') {
+      if (!socketUp && err && isAlpnRefusal(err)) {
+        return notH2(`${where} speaks TLS but not HTTP/2 (it refused ALPN h2); is it an HTTP/1.1 server? check --server`);
+      }
+      if (!socketUp && err && isNotTls(err)) {
+        const found = await probeCleartext(url, timers, probeMs);
+        this.opts.trace(`conn#${this.id}: cleartext probe: ${describeKind(found)}`);
+        if (found.kind === 'h2') return notH2(`${where} does not speak TLS: it is a cleartext HTTP/2 server: use http://${url.host}`);
+        if (found.kind === 'http1') return notH2(`${where} does not speak TLS: it answered ${found.version} ${found.status} in cleartext; check --server`);
+        if (found.kind === 'other') return notH2(`${where} does not speak TLS (it sent "${found.sample}"); check --server`);
+        return setupFailed();
+      }
+      if (!socketUp) return setupFailed();
+      return alpn !== 'h2'
+        ? notH2(`${where} speaks TLS but did not agree to HTTP/2 (no ALPN h2); is it an HTTP/1.1 server? check --server`)
+        : notH2(`${where} agreed to HTTP/2 but did not speak it${err ? ` (${oneLine(err.message)})` : ' (it closed the connection)'}; check --server`);
+    }
+    if (!socketUp) return setupFailed();
+    // Cleartext: the socket was up but no HTTP/2 SETTINGS came. See what the peer says to the preface.
+    let found = await probeCleartext(url, timers, probeMs);
+    if (found.kind === 'silent' && (await probeTls(url, timers, probeMs))) found = { kind: 'tls' };
+    this.opts.trace(`conn#${this.id}: probe: ${describeKind(found)}`);
+    switch (found.kind) {
+      case 'http1':
+        return notH2(`${where} answered ${found.version} ${found.status}, not HTTP/2; check --server`);
+      case 'tls':
+        return notH2(`${where} speaks TLS: use https://${url.host}`);
+      case 'other':
+        return notH2(`${where} does not speak HTTP/2 (it sent "${found.sample}"); check --server`);
+      case 'silent':
+        return notH2(`${where} closed the connection without speaking HTTP/2; check --server`);
+      case 'h2':
+        return new ConnectionError(
+          `HTTP/2 with ${where} failed during setup${err ? ` (${oneLine(err.message)})` : ''}; try again`,
+          'E_CONNECT',
+          err ? { cause: err } : undefined,
+        );
+    }
   }
 
   /** Starts PINGs; an unanswered PING emits `dead`. */
@@ -218,6 +333,7 @@ export class CicConnection extends EventEmitter {
             },
             audio: (a) => this.opts.audio(a),
             trace: (l) => trace(`conn#${this.id} downchannel: ${l}`),
+            notice: (l) => this.opts.notice(l),
           },
           this.opts.sink,
           true,

@@ -1,7 +1,7 @@
 import type { DirectiveMessage } from '../protocol/messages.js';
 import { asDirectiveMessage } from '../protocol/messages.js';
 import { MultipartDecoder, type MultipartHandler, type PartHeaders } from '../protocol/multipart-decoder.js';
-import { JsonPartAccumulator } from '../protocol/json-part.js';
+import { JsonPartAccumulator, MAX_JSON_PART_BYTES } from '../protocol/json-part.js';
 import type { AttachmentSink, AttachmentTarget } from './attachments.js';
 
 /** A Speak's audio that arrived complete. `path` is set when it was saved. */
@@ -20,6 +20,8 @@ export interface ReaderHooks {
   audio(info: AudioInfo): void;
   /** A protocol trace line (for --verbose). */
   trace(line: string): void;
+  /** Something the user should know although the body goes on (an oversized directive was dropped). */
+  notice?(line: string): void;
 }
 
 interface AttachmentState {
@@ -35,7 +37,10 @@ interface AttachmentState {
 type Current =
   | { kind: 'json'; acc: JsonPartAccumulator; headers: PartHeaders }
   | { kind: 'attachment'; state: AttachmentState }
-  | { kind: 'ignored' };
+  | { kind: 'ignored' }
+  | { kind: 'oversized'; acc: JsonPartAccumulator; headers: PartHeaders };
+
+const MAX_JSON_MIB = MAX_JSON_PART_BYTES / (1024 * 1024);
 
 /** The Content-ID cited by a Speak's `cid:` url, brackets removed. */
 export function citedContentId(message: DirectiveMessage): string | undefined {
@@ -149,9 +154,13 @@ export class ResponseReader implements MultipartHandler {
     if (!c) return;
     if (c.kind === 'json') {
       if (!c.acc.add(chunk)) {
-        this.hooks.trace('JSON part larger than 4 MiB: ignored');
-        this.current = { kind: 'ignored' };
+        // Said once, at once: the rest of a 100 MB part is only counted (for the trace) and dropped.
+        this.current = { kind: 'oversized', acc: c.acc, headers: c.headers };
+        const where = this.early ? 'on the downchannel' : 'in the answer';
+        this.hooks.notice?.(`a directive of more than ${MAX_JSON_MIB} MiB ${where} was dropped`);
       }
+    } else if (c.kind === 'oversized') {
+      c.acc.add(chunk);
     } else if (c.kind === 'attachment') {
       const s = c.state;
       s.bytes += chunk.length;
@@ -166,6 +175,12 @@ export class ResponseReader implements MultipartHandler {
     const c = this.current;
     this.current = undefined;
     if (!c) return;
+    if (c.kind === 'oversized') {
+      this.hooks.trace(
+        `JSON part "${c.headers.dispositionName ?? ''}" of ${c.acc.receivedBytes} B dropped: larger than ${MAX_JSON_MIB} MiB`,
+      );
+      return;
+    }
     if (c.kind === 'json') {
       if (c.acc.deliveredEarly) return;
       let value: unknown;

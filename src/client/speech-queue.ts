@@ -35,6 +35,8 @@ interface Entry {
   audio: Buffer | undefined;
   /** The attachment will not come (its response ended without it). */
   missing: boolean;
+  /** Why it cannot be played although it came (too large), if so. */
+  unplayable?: string;
 }
 
 /** How long a Speak at the head of the queue waits for an attachment nobody said is missing. */
@@ -94,6 +96,18 @@ export class SpeechQueue {
     const entry = this.queue.find((e) => e.contentId === contentId && e.audio === undefined);
     if (entry) entry.audio = mp3;
     else this.early.set(contentId, mp3);
+    this.wake?.();
+  }
+
+  /** A Speak attachment arrived complete but cannot be played (`reason` says why: too large). */
+  unplayable(contentId: string, reason: string): void {
+    const entry = this.queue.find((e) => e.contentId === contentId && e.audio === undefined && !e.missing);
+    if (!entry) {
+      this.hooks.trace(`speech attachment ${contentId} not played: ${reason}`);
+      return;
+    }
+    entry.missing = true;
+    entry.unplayable = reason;
     this.wake?.();
   }
 
@@ -175,7 +189,8 @@ export class SpeechQueue {
       if (this.queue[0] !== entry) continue; // dropped while waiting
       this.queue.shift();
       if (entry.audio === undefined) {
-        this.hooks.progress({ token: entry.token, contentId: entry.contentId, phase: 'skipped', reason: 'its attachment never arrived' });
+        const reason = entry.unplayable ?? 'its attachment never arrived';
+        this.hooks.progress({ token: entry.token, contentId: entry.contentId, phase: 'skipped', reason });
         continue;
       }
       await this.play(entry, entry.audio);

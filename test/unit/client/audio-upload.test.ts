@@ -1,9 +1,19 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CicClient } from '../../../src/client/client.js';
 import { UsageError } from '../../../src/protocol/errors.js';
 import { emulator, TOKEN } from '../../helpers/emulator.js';
 
 const UA = 'clova-cli/clova-cli/0.1.0 (Linux 6.1;x64;node=20)';
+
+/** The garbage collector, reachable without starting the worker with --expose-gc. */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+const turn = () => new Promise<void>((r) => setImmediate(r));
 
 /** Yields `parts` parts of 6400 bytes, then waits forever (a microphone nobody stops). */
 async function* endless(parts: number, onWaiting?: () => void): AsyncGenerator<Buffer> {
@@ -113,6 +123,46 @@ describe('CicClient.recognize against the emulator', () => {
         clearInterval(keep);
       }
     } finally {
+      await client.close();
+    }
+  });
+
+  it('keeps nothing of the audio it has sent: chunks already written become collectible mid-upload', async () => {
+    // Regression: each read and each drain wait was raced against two promises that stay pending for
+    // the whole upload, and every race left a reaction on them holding its chunk (217 MB RSS for 1 h).
+    const gc = exposeGc();
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const client = new CicClient({ url: emu.url, token: TOKEN, userAgent: UA });
+    const refs: WeakRef<Buffer>[] = [];
+    let reached!: () => void;
+    const atEnd = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    async function* source(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < 300; i++) {
+        const chunk = Buffer.alloc(6400, i === 0 ? 0 : 50);
+        refs.push(new WeakRef(chunk));
+        yield chunk;
+      }
+      reached();
+      await released; // the upload is still running: its long-lived state is alive
+    }
+    try {
+      await client.connect();
+      const turnDone = client.recognize(source(), { lang: 'en', timeoutMs: 10000 });
+      turnDone.catch(() => undefined); // awaited below; a failed assertion must not leave it unhandled
+      await atEnd;
+      for (let i = 0; i < 3; i++) {
+        await turn();
+        gc();
+      }
+      const alive = refs.slice(0, 290).filter((r) => r.deref() !== undefined).length;
+      expect(alive).toBeLessThanOrEqual(2);
+      release();
+      const r = await turnDone;
+      expect(r).toMatchObject({ status: 200, audioParts: 300, uploadEnded: 'end-of-input' });
+    } finally {
+      release();
       await client.close();
     }
   });

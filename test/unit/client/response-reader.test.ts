@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DirectoryAttachmentSink } from '../../../src/client/attachments.js';
 import { ResponseReader, type AudioInfo } from '../../../src/client/response-reader.js';
 import { buildDirective, type DirectiveMessage } from '../../../src/protocol/messages.js';
@@ -120,4 +120,54 @@ describe('ResponseReader', () => {
     reader.write(enc.end());
     expect(got).toEqual(['Hello', 'Notify']);
   });
+
+  it('parses a 4 MB downchannel directive dripped in 1 KiB chunks once, and hands it out on its last byte', () => {
+    const enc = new MultipartEncoder('c'.repeat(60));
+    const big = buildDirective('Clova', 'RenderText', { text: 'z}'.repeat(2_000_000) });
+    const got: string[] = [];
+    const reader = new ResponseReader(
+      enc.boundary,
+      { directive: (m) => (got.push(m.directive.header.name), 'deliver'), audio: () => undefined, trace: () => undefined },
+      undefined,
+      true,
+    );
+    const wire = enc.part(json(big)[0], JSON.stringify(big));
+    expect(wire.length).toBeGreaterThan(4_000_000);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      for (let i = 0; i < wire.length; i += 1024) reader.write(wire.subarray(i, i + 1024));
+      expect(got).toEqual(['RenderText']); // no delimiter after it yet: handed out as its JSON completed
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  for (const early of [false, true]) {
+    it(`says so when a directive of more than 4 MiB is dropped (${early ? 'downchannel' : 'answer'}), and keeps the rest`, async () => {
+      const enc = new MultipartEncoder('d'.repeat(60));
+      const huge = buildDirective('Clova', 'RenderText', { text: 'h'.repeat(5 * 1024 * 1024) });
+      const after = buildDirective('Clova', 'RenderText', { text: 'after' });
+      const got: unknown[] = [];
+      const notices: string[] = [];
+      const traces: string[] = [];
+      const reader = new ResponseReader(
+        enc.boundary,
+        {
+          directive: (m) => (got.push(m.directive.payload.text), 'deliver'),
+          audio: () => undefined,
+          trace: (l) => traces.push(l),
+          notice: (l) => notices.push(l),
+        },
+        undefined,
+        early,
+      );
+      const wire = Buffer.concat([enc.part(json(huge)[0], JSON.stringify(huge)), enc.part(json(after)[0], JSON.stringify(after)), enc.end()]);
+      for (let i = 0; i < wire.length; i += 64 * 1024) reader.write(wire.subarray(i, i + 64 * 1024));
+      await reader.end();
+      expect(got).toEqual(['after']);
+      expect(notices).toEqual([`a directive of more than 4 MiB ${early ? 'on the downchannel' : 'in the answer'} was dropped`]);
+      expect(traces.join('\n')).toMatch(/JSON part "RenderTextDirective-x" of \d+ B dropped: larger than 4 MiB/);
+    });
+  }
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PlaybackAttachmentSink } from '../../../src/client/attachments.js';
 import { SpeechQueue, type SpeechProgress } from '../../../src/client/speech-queue.js';
 import { systemTimers } from '../../../src/client/timers.js';
 import type { Directive } from '../../../src/protocol/messages.js';
@@ -101,5 +102,36 @@ describe('SpeechQueue (spec 4.5-4.7, 5.3)', () => {
     expect(h.played).toEqual(['A']);
     expect(h.reports).toEqual(['SpeechStarted a', 'SpeechStopped a']);
     expect(h.states.at(-1)).toBe('a STOPPED');
+  });
+
+  it('a Speak whose attachment cannot be played is skipped with that reason, and the next one plays', async () => {
+    const h = harness();
+    h.queue.speak(speak('a', 'd1'));
+    h.queue.speak(speak('b', 'd1'));
+    h.queue.unplayable('c-a', 'its attachment of 70000000 bytes is larger than 64 MiB, the most this client plays');
+    h.queue.audio('c-b', Buffer.from('B'));
+    await h.queue.idle();
+    expect(h.played).toEqual(['B']);
+    expect(h.progress.filter((p) => p.phase === 'skipped')).toEqual([
+      { token: 'a', contentId: 'c-a', phase: 'skipped', reason: 'its attachment of 70000000 bytes is larger than 64 MiB, the most this client plays' },
+    ]);
+  });
+});
+
+describe('PlaybackAttachmentSink', () => {
+  it('keeps an attachment up to the limit, and reports one over it as too large', async () => {
+    const sink = new PlaybackAttachmentSink(undefined, 10);
+    const ok = sink.open('ok');
+    ok.write(Buffer.from('0123456789'));
+    await ok.commit();
+    const big = sink.open('big');
+    big.write(Buffer.from('012345'));
+    big.write(Buffer.from('6789X'));
+    await big.commit();
+    expect(sink.take('ok')?.toString()).toBe('0123456789');
+    expect(sink.tooLarge('ok')).toBeUndefined();
+    expect(sink.take('big')).toBeUndefined();
+    expect(sink.tooLarge('big')).toBe(11);
+    expect(sink.tooLarge('big')).toBeUndefined(); // forgotten once told
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { JsonPartAccumulator } from '../../../src/protocol/json-part.js';
 import { splitAt } from './multipart-harness.js';
 
@@ -34,16 +34,18 @@ describe('JsonPartAccumulator', () => {
     expect(acc.tryEarly(none)).toEqual(HELLO);
   });
 
-  it('tryEarly includes the held-back bytes the decoder has not handed out yet', () => {
+  it('tryEarly looks at the held-back bytes only as a tail that must be whitespace', () => {
+    // The decoder holds back a prefix of `CRLF --boundary`: whitespace, then `--`, which no JSON value
+    // contains outside a string (and a raw CR cannot be inside one). Held-back bytes therefore never
+    // complete a value; a held-back delimiter prefix after a complete one means the end is not certain.
     const acc = new JsonPartAccumulator();
     acc.add(b('{"directive":{"payload":{'));
-    // The decoder holds back nothing that is `}`, but a caller may pass any tail: it is appended.
-    expect(acc.tryEarly(b('}}}'))).toEqual({ directive: { payload: {} } });
-    // A held-back delimiter prefix means the end is not certain yet.
+    expect(acc.tryEarly(b('}}}'))).toBeUndefined();
     const acc2 = new JsonPartAccumulator();
     acc2.add(b('{"a":1}'));
     expect(acc2.tryEarly(b('\r\n--b4bc'))).toBeUndefined();
     expect(acc2.tryEarly(b('\r\n-'))).toBeUndefined();
+    expect(acc2.tryEarly(b('\r\n'))).toEqual({ a: 1 });
   });
 
   it('tryEarly tolerates trailing whitespace inside the last chunk', () => {
@@ -72,7 +74,7 @@ describe('JsonPartAccumulator', () => {
   });
 
   it('tryEarly returns nothing for values that do not end in `}` and for invalid JSON', () => {
-    for (const t of ['[1,2]', '"}"', '42', 'true', '{"a":}', '{"a":1}}', 'x}']) {
+    for (const t of ['[1,2]', '"}"', '42', 'true', '{"a":}', '{"a":1}}', 'x}', '}', '{"a":"}"', '{"a":"\\"}"']) {
       const acc = new JsonPartAccumulator();
       acc.add(b(t));
       expect(acc.tryEarly(none)).toBeUndefined();
@@ -87,15 +89,70 @@ describe('JsonPartAccumulator', () => {
     expect(acc.tryEarly(none)).toBeUndefined();
   });
 
-  it('add() refuses bytes past the size cap (exactly the cap is fine)', () => {
+  it('add() refuses bytes past the size cap (exactly the cap is fine) and drops the part', () => {
     const acc = new JsonPartAccumulator(10);
     expect(acc.add(b('{"a":"12"}'))).toBe(true); // 10 bytes
+    expect(acc.parse()).toEqual({ a: '12' });
     expect(acc.add(b(' '))).toBe(false);
     expect(acc.add(b(' '))).toBe(false); // stays refused
-    expect(acc.parse()).toEqual({ a: '12' }); // what was accepted is intact
+    expect(acc.receivedBytes).toBe(12);
+    // Nothing of an oversized part is kept: a hostile 100 MB part holds no memory.
+    expect(acc.text()).toBe('');
+    expect(() => acc.parse()).toThrow(SyntaxError);
     const big = new JsonPartAccumulator(4);
     expect(big.add(b('{"a":1}'))).toBe(false);
     expect(big.text()).toBe('');
+    expect(big.overflowed).toBe(true);
+    expect(big.tryEarly(none)).toBeUndefined();
+  });
+
+  it('strings, escapes and nested arrays do not end the object early', () => {
+    const value = { a: '}{][', b: 'quote \\" and backslash \\\\', c: [[{ d: '}' }], []], e: '만나서' };
+    const text = JSON.stringify(value);
+    const acc = new JsonPartAccumulator();
+    for (let i = 0; i < text.length - 1; i++) {
+      acc.add(b(text[i]!));
+      expect(acc.complete).toBe(false);
+      expect(acc.tryEarly(none)).toBeUndefined();
+    }
+    acc.add(b(text[text.length - 1]!));
+    expect(acc.complete).toBe(true);
+    expect(acc.tryEarly(none)).toEqual(value);
+  });
+
+  it('parses a 4 MB object dripped in 1 KiB chunks once, however often tryEarly is asked', () => {
+    const value = { directive: { header: { namespace: 'Clova', name: 'RenderText', messageId: 'm' }, payload: { text: 'x'.repeat(4_000_000) } } };
+    const bytes = b(JSON.stringify(value));
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const acc = new JsonPartAccumulator();
+      let got: unknown;
+      for (let i = 0; i < bytes.length; i += 1024) {
+        expect(acc.add(bytes.subarray(i, i + 1024))).toBe(true);
+        // Every chunk ends in `}` (the worst case for the old re-parse-on-`}` rule).
+        expect(acc.tryEarly(b('}'))).toBeUndefined();
+        got ??= acc.tryEarly(none);
+      }
+      acc.add(b('\r\n'));
+      expect(acc.tryEarly(none)).toBe(got);
+      expect(acc.parse()).toBe(got);
+      expect((got as typeof value).directive.payload.text.length).toBe(4_000_000);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('scans each byte once: the work does not depend on the chunking', () => {
+    const bytes = b(JSON.stringify({ a: 'y'.repeat(200_000), b: [1, 2, { c: '}' }] }));
+    for (const size of [1, 7, 1024, bytes.length]) {
+      const acc = new JsonPartAccumulator();
+      for (let i = 0; i < bytes.length; i += size) {
+        acc.add(bytes.subarray(i, i + size));
+        acc.tryEarly(none);
+      }
+      expect(acc.scannedBytes).toBe(bytes.length);
+    }
   });
 
   it('defaults to a 4 MiB cap', () => {
