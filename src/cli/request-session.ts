@@ -4,6 +4,7 @@ import { CicClient, type EventResult } from '../client/client.js';
 import type { SpeechPlayer } from '../client/speech-queue.js';
 import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
+import { secrets } from './secrets.js';
 import { InterruptedError, ServerError, TerminatedError, type ClovaError } from '../protocol/errors.js';
 import { redact } from '../protocol/redact.js';
 import { terminalLine } from '../protocol/sanitize.js';
@@ -177,7 +178,7 @@ export async function runRequestSession(
     userAgent: settings.userAgent,
     extraCa: settings.extraCa,
     insecure: settings.insecure,
-    attachments: settings.saveAudioDir ? new DirectoryAttachmentSink(settings.saveAudioDir) : undefined,
+    attachments: settings.saveAudioDir ? new DirectoryAttachmentSink(settings.saveAudioDir, (t) => secrets.redact(t)) : undefined,
     helloTimeoutMs: settings.helloTimeoutMs,
     keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
     speech: extras.speech,

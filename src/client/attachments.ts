@@ -83,10 +83,14 @@ class FileTarget implements AttachmentTarget {
  * `<dir>/speech-<cid>.mp3` once complete and referenced, so a half-written file never has the final name.
  */
 export class DirectoryAttachmentSink implements AttachmentSink {
-  constructor(private readonly dir: string) {}
+  /** `redact` takes secrets out of the server-chosen Content-ID before it becomes a file name. */
+  constructor(
+    private readonly dir: string,
+    private readonly redact: (text: string) => string = (t) => t,
+  ) {}
 
   open(contentId: string): AttachmentTarget {
-    const name = speechFileName(contentId);
+    const name = speechFileName(this.redact(contentId));
     return new FileTarget(join(this.dir, `.${name}.partial`), join(this.dir, name));
   }
 }

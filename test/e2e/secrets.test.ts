@@ -60,6 +60,18 @@ describe('the access token never reaches the output (e2e, a server that echoes i
     });
   }
 
+  it('in the names of saved speech files (--save-audio, a Content-ID that echoes it)', async () => {
+    const server = await hostileCic(echoEverywhere);
+    const dir = mkdtempSync(join(tmpdir(), 'clova-save-secret-'));
+    const r = await runCli(['text', 'hello', '--server', server.url, '--no-play', '--save-audio', dir], { env: { CLOVA_ACCESS_TOKEN: TOKEN } });
+    expect(r.code, r.stderr).toBe(4);
+    expectNoToken(r, '--save-audio');
+    const names = readdirSync(dir);
+    expect(names.length).toBe(1);
+    expect(names[0]).toMatch(/^speech-.*REDACTED.*\.mp3$/);
+    for (const name of names) expect(name).not.toContain(TOKEN.replace(/[^A-Za-z0-9._-]/g, '_'));
+  });
+
   const failures: Array<[string, HostileScript, number]> = [
     [
       'a 500 System.Exception description',
