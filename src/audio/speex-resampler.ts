@@ -83,3 +83,8 @@ export async function createSpeexResampler(inRate: number, outRate: number, qual
     },
   };
 }
+
+/** Size of the shared WASM memory in bytes (it only grows): shows whether destroy() frees. */
+export async function speexMemoryBytes(simd = true): Promise<number> {
+  return (await speexModule(simd)).HEAPU8.length;
+}
