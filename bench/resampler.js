@@ -92,12 +92,10 @@ function fixtures(dir) {
   const long = Buffer.alloc(total);
   for (let o = 0; o < total; o += once.length) once.copy(long, o, 0, Math.min(once.length, total - o));
   const longPath = join(dir, 'speech-long.wav');
-  writeFileSync(longPath, Buffer.concat([wav16([new Float64Array(0), new Float64Array(0)], RATE).subarray(0, 44), long]));
-  // Patch the header sizes for the long file.
-  const fd = readFileSync(longPath);
-  fd.writeUInt32LE(36 + long.length, 4);
-  fd.writeUInt32LE(long.length, 40);
-  writeFileSync(longPath, fd);
+  const header = wav16([new Float64Array(0), new Float64Array(0)], RATE).subarray(0, 44);
+  header.writeUInt32LE(36 + long.length, 4);
+  header.writeUInt32LE(long.length, 40);
+  writeFileSync(longPath, Buffer.concat([header, long]));
   return { tones, speech, longPath, longData: long };
 }
 
@@ -184,12 +182,12 @@ async function wasmCalls(load) {
   return calls;
 }
 
-/** libsamplerate-js at one converter type, as a PcmConverter factory (kept for comparison only). */
+/** libsamplerate-js (a devDependency, for this comparison only) at one converter type, as a PcmConverter factory. */
 function libsamplerate(type) {
   return async (inRate, outRate) => {
+    if (inRate !== 44100 || outRate !== 16000) throw new Error('bench factory is for 44.1 to 16 kHz only');
     const lib = createRequire(import.meta.url)('@alexanderolsen/libsamplerate-js');
-    const src = await lib.create(1, 441, 160 * (outRate / 16000), { converterType: lib.ConverterType[type] });
-    if (inRate !== 44100) throw new Error('bench factory is for 44.1 kHz only');
+    const src = await lib.create(1, 441, 160, { converterType: lib.ConverterType[type] });
     let destroyed = false;
     return {
       process: (x) => src.full(x),
@@ -198,6 +196,22 @@ function libsamplerate(type) {
         destroyed = true;
       },
     };
+  };
+}
+
+/** No filter at all: the cost of everything around the resampler. */
+function picker(inRate, outRate) {
+  let pos = 0; // input samples seen
+  let next = 0; // index of the next output sample
+  return {
+    process(x) {
+      const out = new Float32Array(Math.ceil((x.length * outRate) / inRate) + 1);
+      let n = 0;
+      for (let at = Math.round((next * inRate) / outRate); at < pos + x.length; at = Math.round((++next * inRate) / outRate)) out[n++] = x[at - pos];
+      pos += x.length;
+      return out.subarray(0, n);
+    },
+    destroy() {},
   };
 }
 
@@ -246,22 +260,25 @@ export async function resamplerBench() {
       speech: snr(soxOut(['rate', '-v'], fx.speech), refSpeech),
     });
 
-    const candidates = [{ name: 'clova-cli today (`createResampler`)', factory: createResampler }];
+    const candidates = [
+      { name: '**clova-cli now** (`createResampler`: Speex q3 to 32 kHz, then q8 2:1)', factory: createResampler },
+      { name: 'floor: decode, downmix, encode around a nearest-sample picker', factory: async (a, b) => picker(a, b) },
+    ];
     if (hasLibsamplerate()) {
       for (const t of ['SRC_SINC_BEST_QUALITY', 'SRC_SINC_MEDIUM_QUALITY', 'SRC_SINC_FASTEST', 'SRC_LINEAR']) {
-        candidates.push({ name: `libsamplerate-js ${t}`, factory: libsamplerate(t) });
+        candidates.push({ name: `libsamplerate-js ${t}${t === 'SRC_SINC_BEST_QUALITY' ? ' (clova-cli before)' : ''}`, factory: libsamplerate(t) });
       }
     }
-    for (const [q1, q2] of (process.env.CLOVA_BENCH_TWO ?? '0:7,1:7,2:7,3:7,4:7,2:6,2:8,2:9').split(',').map((p) => p.split(':').map(Number))) {
+    for (const q of [0, 3, 5, 7, 8, 9, 10]) {
+      candidates.push({ name: `speex-resampler-wasm q${q}, one stage`, factory: (a, b) => createSpeexResampler(a, b, q, true) });
+    }
+    candidates.push({ name: 'speex-resampler-wasm q8, one stage, no SIMD build', factory: (a, b) => createSpeexResampler(a, b, 8, false) });
+    for (const [q1, q2] of [[0, 8], [2, 8], [4, 8], [3, 7], [3, 10]]) {
       candidates.push({
         name: `speex two stages: q${q1} to 32 kHz, q${q2} 2:1`,
         factory: async (a, b) => chain(await createSpeexResampler(a, 2 * b, q1, true), await createSpeexResampler(2 * b, b, q2, true)),
       });
     }
-    for (const q of [0, 3, 4, 5, 6, 7, 8, 9, 10]) {
-      candidates.push({ name: `speex-resampler-wasm q${q} (SIMD)`, factory: (a, b) => createSpeexResampler(a, b, q, true) });
-    }
-    candidates.push({ name: 'speex-resampler-wasm q5 (no SIMD)', factory: (a, b) => createSpeexResampler(a, b, 5, false) });
 
     for (const c of candidates) {
       const wall = await timeConvert(c.factory, fx.longData);
