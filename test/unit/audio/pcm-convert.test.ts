@@ -150,6 +150,18 @@ describe('PcmConverter', () => {
     },
   );
 
+  it.each([
+    [44100, 9000],
+    [44100, 20000],
+    [48000, 8200],
+    [96000, 28000], // would fold to 4 kHz at the 32 kHz middle stage if the first filter let it through
+    [768000, 30000],
+  ])('removes what lies above 8 kHz: %i Hz input with a %i Hz tone comes out below -80 dB', async (rate, freq) => {
+    const out = l16(await convert(fmt(rate, 1, 16), encodeSamples([sine(freq, 0.5, rate, 0.5)], 16)));
+    expect(out.length).toBe(8000);
+    expect(20 * Math.log10(rms(out, 800, out.length - 800) / (0.5 / Math.SQRT2) + 1e-12)).toBeLessThan(-80);
+  });
+
   it('gives the same output however the input is split (1-byte pieces included)', async () => {
     const f = fmt(44100, 2, 24);
     const bytes = encodeSamples([sine(440, 0.2, 44100), sine(660, 0.2, 44100)], 24);
