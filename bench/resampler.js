@@ -15,7 +15,7 @@ import { PcmConverter, createResampler } from '../dist/audio/pcm-convert.js';
 import { createSpeexResampler } from '../dist/audio/speex-resampler.js';
 
 const SECONDS = Number(process.env.CLOVA_BENCH_RESAMPLER_SECONDS ?? 60);
-const RUNS = 3;
+const RUNS = 5;
 const CHUNK = 65536; // what a file read hands the converter
 const RATE = 44100;
 const FORMAT = { encoding: 'pcm', bitsPerSample: 16, channels: 2, sampleRate: RATE };
@@ -136,22 +136,25 @@ function snr(out, ref) {
 }
 
 async function timeConvert(factory, data) {
-  await convert(factory, data.subarray(0, RATE * 4)); // warm-up: JIT and module load
-  let best = Infinity;
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    await convert(factory, data);
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return best;
+  const t0 = process.hrtime.bigint();
+  await convert(factory, data);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
 function timeSox(input, args) {
-  let best = Infinity;
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    run('sox', [input, '-b', '16', '-r', '16000', '-c', '1', '-t', 'raw', '/dev/null', ...args]);
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  const t0 = process.hrtime.bigint();
+  run('sox', [input, '-b', '16', '-r', '16000', '-c', '1', '-t', 'raw', '/dev/null', ...args]);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/**
+ * Best of RUNS for each entry, taken in rotation (one run of each, RUNS times) so that a burst of
+ * load from elsewhere on a shared machine hits every candidate alike rather than one of them.
+ */
+async function bestTimes(entries) {
+  const best = entries.map(() => Infinity);
+  for (let run = 0; run < RUNS; run++) {
+    for (let i = 0; i < entries.length; i++) best[i] = Math.min(best[i], await entries[i]());
   }
   return best;
 }
@@ -238,27 +241,15 @@ export async function resamplerBench() {
     const tonesData = wavData(readFileSync(fx.tones));
     const speechData = wavData(readFileSync(fx.speech));
 
-    const soxV = timeSox(fx.longPath, ['rate', '-v']);
-    const rows = [];
-    rows.push({ name: 'sox `rate -v` (reference, baseline)', wall: soxV, tones: Infinity, speech: Infinity });
-    const soxDefault = timeSox(fx.longPath, ['rate']);
-    const soxOut = (args, input) => {
-      const out = join(dir, 'sox-out.raw');
-      run('sox', [input, '-b', '16', '-r', '16000', '-c', '1', '-t', 'raw', out, ...args]);
-      return readFileSync(out);
-    };
-    rows.push({
-      name: 'sox `rate` (default, -h)',
-      wall: soxDefault,
-      tones: snr(soxOut(['rate'], fx.tones), refTones),
-      speech: snr(soxOut(['rate'], fx.speech), refSpeech),
-    });
-    rows.push({
-      name: 'sox `rate -v` to 16-bit (its own quantisation)',
-      wall: soxV,
-      tones: snr(soxOut(['rate', '-v'], fx.tones), refTones),
-      speech: snr(soxOut(['rate', '-v'], fx.speech), refSpeech),
-    });
+    // Before anything else has loaded a WASM module: the Speex count shows the counter works.
+    const wasm = { speex: await wasmCalls(async () => (await import('@echogarden/speex-resampler-wasm/simd')).default()) };
+    if (hasLibsamplerate()) {
+      wasm.libsamplerate = await wasmCalls(async () => {
+        const f = await libsamplerate('SRC_SINC_FASTEST')(44100, 16000);
+        f.process(new Float32Array(4410));
+        f.destroy();
+      });
+    }
 
     const candidates = [
       { name: '**clova-cli now** (`createResampler`: Speex q3 to 32 kHz, then q8 2:1)', factory: createResampler },
@@ -280,35 +271,52 @@ export async function resamplerBench() {
       });
     }
 
-    for (const c of candidates) {
-      const wall = await timeConvert(c.factory, fx.longData);
+    for (const c of candidates) await convert(c.factory, fx.longData.subarray(0, RATE * 16)); // warm-up: JIT, module load
+    const times = await bestTimes([
+      () => timeSox(fx.longPath, ['rate', '-v']),
+      () => timeSox(fx.longPath, ['rate']),
+      ...candidates.map((c) => () => timeConvert(c.factory, fx.longData)),
+    ]);
+    const soxV = times[0];
+    const soxOut = (args, input) => {
+      const out = join(dir, 'sox-out.raw');
+      run('sox', [input, '-b', '16', '-r', '16000', '-c', '1', '-t', 'raw', out, ...args]);
+      return readFileSync(out);
+    };
+    const rows = [
+      { name: 'sox `rate -v` (reference, baseline)', wall: soxV, tones: Infinity, speech: Infinity },
+      {
+        name: 'sox `rate -v` to 16-bit (its own quantisation)',
+        wall: soxV,
+        tones: snr(soxOut(['rate', '-v'], fx.tones), refTones),
+        speech: snr(soxOut(['rate', '-v'], fx.speech), refSpeech),
+      },
+      {
+        name: 'sox `rate` (default, -h)',
+        wall: times[1],
+        tones: snr(soxOut(['rate'], fx.tones), refTones),
+        speech: snr(soxOut(['rate'], fx.speech), refSpeech),
+      },
+    ];
+    for (const [i, c] of candidates.entries()) {
       rows.push({
         name: c.name,
-        wall,
+        wall: times[i + 2],
         tones: snr(await convert(c.factory, tonesData), refTones),
         speech: snr(await convert(c.factory, speechData), refSpeech),
       });
     }
-
-    let lsrWasm;
-    if (hasLibsamplerate()) {
-      lsrWasm = await wasmCalls(async () => {
-        const f = await libsamplerate('SRC_SINC_FASTEST')(44100, 16000);
-        f.process(new Float32Array(4410));
-        f.destroy();
-      });
-    }
-    return { rows, soxV, lsrWasm, markdown: resamplerMarkdown(rows, soxV, lsrWasm) };
+    return { rows, soxV, wasm, markdown: resamplerMarkdown(rows, soxV, wasm) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function resamplerMarkdown(rows, soxV, lsrWasm) {
+function resamplerMarkdown(rows, soxV, wasm) {
   const lines = ['## Resampling: 44.1 kHz stereo 16-bit to L16 16 kHz mono', ''];
   lines.push(
     `The whole conversion (decode, downmix, resample, encode) through \`PcmConverter\` with each resampler, over ${SECONDS} s ` +
-      `of espeak-ng speech fed in ${CHUNK / 1024} KiB reads, best of ${RUNS}; sox converts the same WAV file (process start ` +
+      `of espeak-ng speech fed in ${CHUNK / 1024} KiB reads, best of ${RUNS} taken in rotation; sox converts the same WAV file (process start ` +
       'included). SNR is each 16-bit output against sox `rate -v` written as 32-bit float, 50 ms trimmed at each end: ' +
       'tones are 440, 1000, 3000 and 6500 Hz; speech is espeak-ng made 44.1 kHz stereo by sox. ' +
       'The 16-bit output itself caps SNR (see sox `rate -v` to 16-bit).',
@@ -321,13 +329,12 @@ function resamplerMarkdown(rows, soxV, lsrWasm) {
     lines.push(`| ${r.name} | ${fmt(r.wall, 3)} | ${fmt(SECONDS / r.wall, 0)} | ${fmt(r.wall / soxV, 2)} | ${db(r.tones)} | ${db(r.speech)} |`);
   }
   lines.push('');
-  if (lsrWasm !== undefined) {
-    lines.push(
-      `WebAssembly calls made while libsamplerate-js loads and converts: ${lsrWasm} (its emscripten build is wasm2js, ` +
-        'plain JavaScript with a stand-in WebAssembly object).',
-    );
-    lines.push('');
-  }
+  lines.push(
+    `WebAssembly calls (instantiate, compile, new Module/Instance) while loading: speex-resampler-wasm ${wasm.speex}, ` +
+      `libsamplerate-js (create and convert) ${wasm.libsamplerate ?? 'n/a'}: its emscripten build is wasm2js, plain ` +
+      'JavaScript behind a stand-in WebAssembly object, and each create() allocates a 26.4 MB heap.',
+  );
+  lines.push('');
   return lines.join('\n');
 }
 
