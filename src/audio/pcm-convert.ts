@@ -37,13 +37,40 @@ function sampleReader(encoding: SampleEncoding, bits: number): SampleReader {
   throw new RangeError(`no decoder for ${bits}-bit ${encoding}`);
 }
 
+// Typed-array views read and write in the platform's byte order; WAV and L16 are little-endian.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** 16-bit samples as an Int16Array: a view when aligned, else one copy (a view needs an even offset). */
+function int16View(bytes: Buffer, count: number): Int16Array {
+  if (bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, count);
+  const copy = new Int16Array(count);
+  new Uint8Array(copy.buffer).set(bytes.subarray(0, count * 2));
+  return copy;
+}
+
 /** Decodes whole interleaved frames and averages the channels: one sample per frame, full scale ±1. */
 export function decodeMono(bytes: Buffer, format: SampleFormat): Float32Array {
-  const read = sampleReader(format.encoding, format.bitsPerSample);
   const step = format.bitsPerSample / 8;
   const channels = format.channels;
   const frames = Math.floor(bytes.length / (step * channels));
   const out = new Float32Array(frames);
+  if (format.encoding === 'pcm' && format.bitsPerSample === 16 && LITTLE_ENDIAN) {
+    // The common case, per sample through a typed view rather than readInt16LE: about 5× faster.
+    // Integer sum over (32768 × channels) rounds once, exactly as the general path's float sum does.
+    const v = int16View(bytes, frames * channels);
+    if (channels === 1) for (let i = 0; i < frames; i++) out[i] = v[i]! / 32768;
+    else if (channels === 2) for (let i = 0; i < frames; i++) out[i] = (v[2 * i]! + v[2 * i + 1]!) / 65536;
+    else {
+      const scale = 32768 * channels;
+      for (let i = 0, o = 0; i < frames; i++) {
+        let sum = 0;
+        for (let c = 0; c < channels; c++) sum += v[o++]!;
+        out[i] = sum / scale;
+      }
+    }
+    return out;
+  }
+  const read = sampleReader(format.encoding, format.bitsPerSample);
   let offset = 0;
   for (let i = 0; i < frames; i++) {
     let sum = 0;
@@ -57,12 +84,19 @@ export function decodeMono(bytes: Buffer, format: SampleFormat): Float32Array {
 
 /** Float samples (full scale ±1) to L16 little-endian, rounded and clamped. */
 export function floatToL16(samples: Float32Array, count = samples.length): Buffer {
-  const out = Buffer.allocUnsafe(count * 2);
-  for (let i = 0; i < count; i++) {
-    const v = Math.round(samples[i]! * 32768);
-    out.writeInt16LE(v > 32767 ? 32767 : v < -32768 ? -32768 : v === v ? v : 0, i * 2);
+  if (!LITTLE_ENDIAN) {
+    const out = Buffer.allocUnsafe(count * 2);
+    for (let i = 0; i < count; i++) out.writeInt16LE(toInt16(samples[i]!), i * 2);
+    return out;
   }
-  return out;
+  const out = new Int16Array(count);
+  for (let i = 0; i < count; i++) out[i] = toInt16(samples[i]!);
+  return Buffer.from(out.buffer, 0, count * 2);
+}
+
+function toInt16(x: number): number {
+  const v = Math.round(x * 32768);
+  return v > 32767 ? 32767 : v < -32768 ? -32768 : v === v ? v : 0;
 }
 
 /** One channel of streaming sample-rate conversion. */
@@ -72,47 +106,52 @@ export interface Resampler {
   destroy(): void;
 }
 
-/** The largest rate libsamplerate-js's create() accepts. */
-const LIBSAMPLERATE_MAX_RATE = 192000;
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
+/** One resampling stage: Speex from `from` Hz to `to` Hz at `quality` (0..10). */
+export interface ResamplerStage {
+  from: number;
+  to: number;
+  quality: number;
 }
 
 /**
- * libsamplerate only uses the ratio, but the wrapper rejects rates above 192 kHz and truncates
- * non-integer ones, so higher rates are passed as an equal (or, failing that, nearest integer) ratio.
+ * Speex quality of the stage that reaches the output rate. 8 agreed best with sox `rate -v` on
+ * speech (46 dB SNR, against 39 dB for libsamplerate's best; 9 and 10 cut higher than sox and agree less).
  */
-export function libsamplerateRates(inRate: number, outRate: number): [number, number] {
-  const g = gcd(inRate, outRate);
-  let [a, b] = [inRate / g, outRate / g];
-  if (a <= LIBSAMPLERATE_MAX_RATE) return [a, b];
-  for (let k = 2; k <= outRate; k++) {
-    if (outRate % k === 0 && Math.round(inRate / k) <= LIBSAMPLERATE_MAX_RATE) return [Math.round(inRate / k), outRate / k];
-  }
-  [a, b] = [LIBSAMPLERATE_MAX_RATE, Math.max(1, Math.round((outRate * LIBSAMPLERATE_MAX_RATE) / inRate))];
-  return [a, b];
+export const FINAL_QUALITY = 8;
+/** Speex quality of the first stage down to twice the output rate: flat to 8 kHz, 84 dB on tones. */
+export const FIRST_STAGE_QUALITY = 3;
+
+/**
+ * The stages for `inRate` to `outRate`. Above 2 × outRate the input goes first to 2 × outRate with a
+ * short filter, then 2:1 with the sharp one: an integer ratio lets Speex use its direct filter
+ * table, about four times cheaper per tap than the interpolated one a ratio like 441:160 needs.
+ */
+export function resamplerStages(inRate: number, outRate = TARGET_RATE): ResamplerStage[] {
+  const mid = 2 * outRate;
+  if (inRate <= mid) return [{ from: inRate, to: outRate, quality: FINAL_QUALITY }];
+  return [
+    { from: inRate, to: mid, quality: FIRST_STAGE_QUALITY },
+    { from: mid, to: outRate, quality: FINAL_QUALITY },
+  ];
 }
 
 /**
- * A mono libsamplerate (WASM) resampler at its best quality, which measured closest to sox.
- * The module is imported only here, so 16 kHz input never loads the WASM.
+ * A mono resampler: Speex's (WASM), in the stages resamplerStages() gives, time-aligned with its
+ * input. The module is imported only here, so 16 kHz input never loads the WASM.
  */
 export async function createResampler(inRate: number, outRate = TARGET_RATE): Promise<Resampler> {
-  // The package is CommonJS: Node exposes its exports only as `default` to ESM.
-  const lib = (await import('@alexanderolsen/libsamplerate-js')).default;
-  const [a, b] = libsamplerateRates(inRate, outRate);
-  const src = await lib.create(1, a, b, { converterType: lib.ConverterType.SRC_SINC_BEST_QUALITY });
-  let destroyed = false;
+  const { createSpeexResampler } = await import('./speex-resampler.js');
+  const stages: Resampler[] = [];
+  try {
+    for (const s of resamplerStages(inRate, outRate)) stages.push(await createSpeexResampler(s.from, s.to, s.quality));
+  } catch (err) {
+    for (const r of stages) r.destroy();
+    throw err;
+  }
+  if (stages.length === 1) return stages[0]!;
   return {
-    process: (input) => src.full(input),
-    destroy() {
-      // The wrapper warns on the console when destroyed twice.
-      if (destroyed) return;
-      destroyed = true;
-      src.destroy();
-    },
+    process: (input) => stages.reduce((x, r) => r.process(x), input),
+    destroy: () => stages.forEach((r) => r.destroy()),
   };
 }
 
@@ -174,8 +213,8 @@ export class PcmConverter {
   }
 
   /**
-   * Flushes the filter's tail and returns the last samples. The wrapper's full() has no
-   * end-of-input flag, so zeros are fed until the output reaches round(inputFrames × 16000 / rate)
+   * Flushes the filter's tail and returns the last samples. The resampler has no end-of-input
+   * flag, so zeros are fed until the output reaches round(inputFrames × 16000 / rate)
    * samples, and it is cut there: the output is exactly as long as the input.
    */
   end(): Buffer {
@@ -194,7 +233,7 @@ export class PcmConverter {
       if (used > 0) parts.push(floatToL16(out, used));
       missing -= used;
     }
-    // Never reached with libsamplerate's converters; keeps the length promise if it ever is.
+    // Never reached with Speex's filters; keeps the length promise if it ever is.
     if (missing > 0) parts.push(Buffer.alloc(missing * 2));
     this.outputSamples = expected;
     return Buffer.concat(parts);
