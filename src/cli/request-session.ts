@@ -8,6 +8,7 @@ import { InterruptedError, ServerError, TerminatedError, type ClovaError } from 
 import { redact } from '../protocol/redact.js';
 import { terminalLine } from '../protocol/sanitize.js';
 import type { RequestSettings } from './config.js';
+import { colorLevel } from './output/color.js';
 import { HumanRenderer } from './output/human.js';
 import { JsonRenderer } from './output/json.js';
 import type { Renderer } from './output/renderer.js';
@@ -115,7 +116,7 @@ const write = (stream: NodeJS.WriteStream) => (s: string) => {
 };
 
 /**
- * Chooses the renderer (NDJSON with --json; colour only on a TTY without NO_COLOR/--no-color) and
+ * Chooses the renderer (NDJSON with --json; colour as colorLevel decides: --no-color, FORCE_COLOR, NO_COLOR, a TTY) and
  * prints the settings' warnings through it, so every command shows them before it connects.
  */
 export async function makeRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
@@ -126,8 +127,7 @@ export async function makeRenderer(settings: RequestSettings, colorOption: boole
 
 async function chooseRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
   if (settings.json) return new JsonRenderer(write(process.stdout), write(process.stderr));
-  const colorAllowed = colorOption !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
-  const level = colorAllowed && process.stdout.isTTY ? (chalk.level || 1) : 0;
+  const level = colorLevel({ flag: colorOption, env: process.env, stdoutIsTTY: process.stdout.isTTY === true, detected: chalk.level });
   let spinner: ((text: string) => Ora) | undefined;
   // A terminal that reports no width (some pseudo-terminals) makes ora's line clearing loop: no spinner there.
   if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !settings.verbose) {
