@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CLI, runCli } from '../helpers/cli.js';
+import { espeak } from '../helpers/wav.js';
 
 // What a person reads (issue 7, section 2): colour, order, noise, local times.
 
@@ -49,10 +50,37 @@ describe('colour: FORCE_COLOR, NO_COLOR, --no-color (e2e)', () => {
 
   it.skipIf(!script)('on a terminal: coloured by default, plain with NO_COLOR or FORCE_COLOR=0', async () => {
     expect(await onTerminal(['text', 'hello', '--emulator', '--no-play'])).toContain(`${ESC}36mCLOVA:`);
-    for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '0' }]) {
+    for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '0' }] as Array<Record<string, string>>) {
       const out = await onTerminal(['text', 'hello', '--emulator', '--no-play'], env);
       expect(out, JSON.stringify(env)).toContain('CLOVA:');
       expect(out, JSON.stringify(env)).not.toMatch(/\u001b\[\d+m/);
     }
+  });
+});
+
+/** Index of the first line matching `re` (-1 when none). */
+const lineOf = (text: string, re: RegExp) => text.split(/\r?\n/).findIndex((l) => re.test(l));
+
+describe('lines in the order things happened (e2e)', () => {
+  it('recognize: StopCapture (downchannel) is printed before the answer and the follow-up hint', async () => {
+    const wav = join(dir, 'pizza.wav');
+    await espeak('order a pizza', wav);
+    const r = await runCli(['recognize', wav, '--emulator', '--no-play']);
+    expect(r.code, r.stderr).toBe(0);
+    const stop = lineOf(r.stdout, /SpeechRecognizer\.StopCapture/);
+    expect(stop, r.stdout).toBeGreaterThanOrEqual(0);
+    expect(stop, r.stdout).toBeLessThan(lineOf(r.stdout, /^CLOVA:/));
+    expect(stop, r.stdout).toBeLessThan(lineOf(r.stdout, /SpeechSynthesizer\.Speak/));
+    const hint = lineOf(r.stdout, /↪ to answer/);
+    if (hint >= 0) expect(stop).toBeLessThan(hint);
+  });
+
+  it.skipIf(!script)('on a terminal too: the transcript, then StopCapture, then the answer', async () => {
+    const wav = join(dir, 'pizza-tty.wav');
+    await espeak('order a pizza', wav);
+    const out = await onTerminal(['recognize', wav, '--emulator', '--no-play']);
+    const stop = lineOf(out, /SpeechRecognizer\.StopCapture/);
+    expect(stop, out).toBeGreaterThanOrEqual(0);
+    expect(stop, out).toBeLessThan(lineOf(out, /CLOVA:/));
   });
 });
