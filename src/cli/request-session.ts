@@ -135,10 +135,14 @@ async function chooseRenderer(settings: RequestSettings, colorOption: boolean | 
     const color = level > 0 ? 'cyan' : false;
     spinner = (text) => ora({ text, stream: process.stderr, color: color as 'cyan', isEnabled: true, discardStdin: false });
   }
-  return new HumanRenderer(write(process.stdout), write(process.stderr), new Chalk({ level }), spinner, {
-    out: process.stdout.isTTY === true,
-    err: process.stderr.isTTY === true,
-  });
+  return new HumanRenderer(
+    write(process.stdout),
+    write(process.stderr),
+    new Chalk({ level }),
+    spinner,
+    { out: process.stdout.isTTY === true, err: process.stderr.isTTY === true },
+    { verbose: settings.verbose },
+  );
 }
 
 /**

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CLI, runCli } from '../helpers/cli.js';
+import { emulator, TOKEN } from '../helpers/emulator.js';
 import { espeak } from '../helpers/wav.js';
 
 // What a person reads (issue 7, section 2): colour, order, noise, local times.
@@ -82,5 +83,85 @@ describe('lines in the order things happened (e2e)', () => {
     const stop = lineOf(out, /SpeechRecognizer\.StopCapture/);
     expect(stop, out).toBeGreaterThanOrEqual(0);
     expect(stop, out).toBeLessThan(lineOf(out, /CLOVA:/));
+  });
+});
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const count = (text: string, needle: string) => text.split(needle).length - 1;
+
+describe('no noise: ids, raw JSON and the save hint (e2e)', () => {
+  it('two answers not played or saved: no ids, and the --save-audio hint once', async () => {
+    const r = await runCli(['text', '-', '--emulator'], { input: 'hello\nwhat time is it\n' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(count(r.stdout, 'CLOVA:')).toBe(2);
+    expect(r.stdout).toMatch(/♪ speech .*2?[\d,]+ bytes/);
+    expect(r.stdout + r.stderr).not.toMatch(UUID);
+    expect(count(r.stdout + r.stderr, '--save-audio')).toBe(1);
+  });
+
+  it('--verbose shows the ids', async () => {
+    const r = await runCli(['text', 'hello', '--emulator', '--verbose']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`♪ speech ${UUID.source}`, 'i'));
+  });
+
+  it('no save hint when the speech was saved, nor when it was played', async () => {
+    const saveDir = mkdtempSync(join(dir, 'saved-'));
+    const saved = await runCli(['text', 'hello', '--emulator', '--save-audio', saveDir]);
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(readdirSync(saveDir).length).toBe(1);
+    expect(saved.stdout).toContain('speech saved');
+    expect(saved.stdout + saved.stderr).not.toContain('use --save-audio');
+
+    const player = join(dir, 'player.sh');
+    writeFileSync(player, '#!/bin/sh\ncat > /dev/null\n');
+    chmodSync(player, 0o755);
+    const played = await runCli(['text', '-', '--emulator', '--player', player], { input: 'hello\nwhat time is it\n' });
+    expect(played.code, played.stderr).toBe(0);
+    expect(count(played.stdout, 'playing speech')).toBe(2);
+    expect(played.stdout + played.stderr).not.toContain('--save-audio');
+    expect(played.stdout).not.toMatch(UUID);
+  });
+
+  it('a Notify push is told in words; its JSON only with --verbose', async () => {
+    const emu = await emulator({ pushEverySeconds: 60 });
+    const env = { CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: emu.url };
+    const r = await runCli(['text', 'hello'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const line = r.stdout.split('\n').find((l) => l.includes('Notifier.Notify'));
+    expect(line, r.stdout).toBeDefined();
+    expect(line).toMatch(/notification/i);
+    expect(line).not.toMatch(/[{}"]/);
+    expect(line).not.toMatch(UUID);
+    const v = await runCli(['text', 'hello', '--verbose'], { env });
+    expect(v.stdout).toMatch(/Notifier\.Notify.*\{"assets"/);
+  });
+});
+
+describe('times in the local time zone (e2e)', () => {
+  it('the alarm is shown in TZ\'s local time; --json keeps the server\'s string', async () => {
+    // The in-process emulator reads "7 am" in its own (the child's) zone, as CIC reads the user's.
+    const seoul = await runCli(['text', 'set an alarm for seven am', '--emulator'], { env: { TZ: 'Asia/Seoul' } });
+    expect(seoul.code, seoul.stderr).toBe(0);
+    expect(seoul.stdout).toMatch(/Alerts\.SetAlert: alarm set for 07:00 \((Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}\)/);
+    expect(seoul.stdout).not.toMatch(/T\d\d:\d\d:\d\dZ/);
+
+    // A fixed instant shown in two zones: the server's 22:00 UTC is 07:00 next day in Seoul.
+    const emu = await emulator({ now: () => new Date('2026-11-29T12:00:00Z') });
+    const env = { CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: emu.url };
+    const json = await runCli(['text', 'set an alarm for seven am', '--json'], { env: { ...env, TZ: 'Asia/Seoul' } });
+    const alert = json.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.directive?.header?.name === 'SetAlert');
+    const scheduled: string = alert.directive.payload.scheduledTime;
+    expect(scheduled).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
+    const at = new Date(scheduled);
+    const inZone = (timeZone: string) => {
+      const f = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone, ...o }).format(at);
+      return `${f({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })} (${f({ weekday: 'short', day: 'numeric', month: 'short' })})`;
+    };
+    for (const tz of ['Asia/Seoul', 'UTC']) {
+      const r = await runCli(['text', 'set an alarm for seven am'], { env: { ...env, TZ: tz } });
+      expect(r.stdout, tz).toContain(`alarm set for ${inZone(tz)}`);
+    }
+    expect(inZone('Asia/Seoul')).not.toBe(inZone('UTC'));
   });
 });
