@@ -9,6 +9,7 @@ import { InterruptedError, ServerError, TerminatedError, type ClovaError } from 
 import { redact } from '../protocol/redact.js';
 import { terminalLine } from '../protocol/sanitize.js';
 import type { RequestSettings } from './config.js';
+import { colorLevel } from './output/color.js';
 import { HumanRenderer } from './output/human.js';
 import { JsonRenderer } from './output/json.js';
 import type { Renderer } from './output/renderer.js';
@@ -116,7 +117,7 @@ const write = (stream: NodeJS.WriteStream) => (s: string) => {
 };
 
 /**
- * Chooses the renderer (NDJSON with --json; colour only on a TTY without NO_COLOR/--no-color) and
+ * Chooses the renderer (NDJSON with --json; colour as colorLevel decides: --no-color, FORCE_COLOR, NO_COLOR, a TTY) and
  * prints the settings' warnings through it, so every command shows them before it connects.
  */
 export async function makeRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
@@ -127,8 +128,7 @@ export async function makeRenderer(settings: RequestSettings, colorOption: boole
 
 async function chooseRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
   if (settings.json) return new JsonRenderer(write(process.stdout), write(process.stderr));
-  const colorAllowed = colorOption !== false && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
-  const level = colorAllowed && process.stdout.isTTY ? (chalk.level || 1) : 0;
+  const level = colorLevel({ flag: colorOption, env: process.env, stdoutIsTTY: process.stdout.isTTY === true, detected: chalk.level });
   let spinner: ((text: string) => Ora) | undefined;
   // A terminal that reports no width (some pseudo-terminals) makes ora's line clearing loop: no spinner there.
   if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !settings.verbose) {
@@ -136,10 +136,14 @@ async function chooseRenderer(settings: RequestSettings, colorOption: boolean | 
     const color = level > 0 ? 'cyan' : false;
     spinner = (text) => ora({ text, stream: process.stderr, color: color as 'cyan', isEnabled: true, discardStdin: false });
   }
-  return new HumanRenderer(write(process.stdout), write(process.stderr), new Chalk({ level }), spinner, {
-    out: process.stdout.isTTY === true,
-    err: process.stderr.isTTY === true,
-  });
+  return new HumanRenderer(
+    write(process.stdout),
+    write(process.stderr),
+    new Chalk({ level }),
+    spinner,
+    { out: process.stdout.isTTY === true, err: process.stderr.isTTY === true },
+    { verbose: settings.verbose },
+  );
 }
 
 /**

@@ -21,7 +21,7 @@ export interface EventServices {
   now(): Date;
   log(line: string): void;
   /** Writes to the client's open downchannel; false when it has none. */
-  push(client: string, message: DirectiveMessage): boolean;
+  push(client: string, message: DirectiveMessage): Promise<void> | undefined;
   /** A new seed for the `shuffle` fault. */
   nextSeed(): number;
   /** Resolves after `ms`, or at once when the emulator closes. */

@@ -514,10 +514,7 @@ class CicEmulator implements Emulator {
       faults: () => this.faults,
       now: () => (this.options.now ? this.options.now() : new Date()),
       log: (line) => this.log(line),
-      push: (c, m) => {
-        const dc = this.downchannelOf.get(c);
-        return dc !== undefined && dc.write(m) !== undefined;
-      },
+      push: (c, m) => this.downchannelOf.get(c)?.write(m),
       nextSeed: () => ++this.seed,
       sleep: (ms) => this.sleep(ms),
       voice: this.voice,

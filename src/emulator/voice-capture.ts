@@ -64,6 +64,20 @@ export function voiceSettings(options: VoiceOptions = {}): VoiceSettings {
 
 /** Interim texts kept (the last ones): under `stop-capture-after=600000` one could come every second for 10 min. */
 const MAX_SHOWN = 100;
+/** How long the answer waits for StopCapture to be handed to a downchannel the client may have stopped reading. */
+const STOP_CAPTURE_FLUSH_MS = 2000;
+
+/** Resolves when `work` settles or after `ms`, whichever is first. */
+function boundedWait(work: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void work.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 /** Audio kept around the speech for the recogniser: 300 ms each side. */
 const MARGIN_BYTES = 300 * BYTES_PER_MS;
@@ -236,7 +250,7 @@ export class VoiceCapture {
   private show(text: string): void {
     if (!this.settings.showRecognizedText || this.shown.at(-1) === text) return;
     const delivered = this.ctx.push(buildDirective('SpeechRecognizer', 'ShowRecognizedText', { text }, this.dialogRequestId));
-    if (!delivered) return;
+    if (delivered === undefined) return;
     this.shown.push(text);
     if (this.shown.length > MAX_SHOWN) this.shown.shift();
     this.ctx.recordAudio({ shownTexts: [...this.shown] });
@@ -268,13 +282,18 @@ export class VoiceCapture {
       return heard;
     }
     const payload = this.settings.recognizedText && heard.kind === 'text' ? { recognizedText: heard.text } : {};
-    const delivered = this.ctx.push(buildDirective('SpeechRecognizer', 'StopCapture', payload, this.dialogRequestId));
+    const written = this.ctx.push(buildDirective('SpeechRecognizer', 'StopCapture', payload, this.dialogRequestId));
+    const delivered = written !== undefined;
     if (delivered) {
       this.ctx.recordAudio({ stopCaptureAt: Date.now() });
       this.deadlineTimer = setTimeout(this.resolveDeadline, this.settings.answerDeadlineMs);
       this.deadlineTimer.unref();
     }
     this.ctx.log(`StopCapture ${this.dialogRequestId} (${describe(this.decided!)})${delivered ? '' : ': no open downchannel'}`);
+    // CIC sends StopCapture before the answer. Building the answer can hold the event loop (lamejs
+    // takes ~0.5 s the first time), and a downchannel write leaves only once the loop turns: so the
+    // answer waits until StopCapture is on its way, bounded in case the client stopped reading.
+    if (written) await boundedWait(written, STOP_CAPTURE_FLUSH_MS);
     return heard;
   }
 

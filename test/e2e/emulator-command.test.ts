@@ -95,6 +95,19 @@ describe('clova-cli emulator (e2e, as a separate process)', () => {
     expect(emu.stdout() + emu.log()).not.toContain('tok-env-emu-4242');
   });
 
+  it('says "listening" once, with its faults, on h2c and on TLS (issue 7)', async () => {
+    for (const args of [['--fault', 'slow-frames=11'], ['--tls']]) {
+      const emu = startEmulatorCommand(args);
+      const { url } = await emu.ready;
+      emu.child.kill('SIGINT');
+      expect(await emu.exited).toBe(0);
+      const all = emu.stdout() + emu.log();
+      expect(all.match(/listening/g), `${args.join(' ')}:\n${all}`).toHaveLength(1);
+      expect(emu.stdout()).toContain(`CIC emulator listening on ${url}`);
+      if (args[0] === '--fault') expect(emu.stdout()).toContain('with faults slow-frames=11');
+    }
+  });
+
   it('refuses bad options with one line and exit 2', async () => {
     for (const args of [
       ['--fault', 'bogus'],

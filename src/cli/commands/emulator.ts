@@ -86,7 +86,12 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
   }
   if (opts.recognizedText) options.recognizedText = true;
   if (opts.showRecognizedText === false) options.showRecognizedText = false;
-  if (!opts.quiet) options.log = (line) => process.stderr.write(`${line}\n`);
+  if (!opts.quiet) {
+    // The server's own "listening on" line would repeat the one the command prints on stdout.
+    options.log = (line) => {
+      if (!line.startsWith('listening on ')) process.stderr.write(`${line}\n`);
+    };
+  }
   return options;
 }
 
@@ -144,7 +149,18 @@ Example: clova-cli emulator --port 0 --fault slow-frames --fault event-status=50
         if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UsageError(`cannot listen on --host ${options.host}`);
         throw err;
       }
-      process.stdout.write(`CIC emulator listening on ${describeListening(emulator)}\n`);
+      // Before the lines that announce it: a script may send SIGINT as soon as it has read the URL.
+      const stopped = new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      const faults = options.faults ?? [];
+      process.stdout.write(`CIC emulator listening on ${describeListening(emulator)}${faults.length > 0 ? ` with faults ${faults.join(' ')}` : ''}\n`);
       if (options.token === undefined && !isLoopback(emulator.address)) {
         process.stderr.write(
           `clova-cli: warning: the emulator listens beyond this machine (${emulator.address}) and accepts any token: ` +
@@ -158,15 +174,7 @@ Example: clova-cli emulator --port 0 --fault slow-frames --fault event-status=50
           (options.token === undefined ? ' (any CLOVA_ACCESS_TOKEN works)' : '') +
           '\n',
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await stopped;
       await emulator.close();
     });
 }

@@ -15,6 +15,12 @@ export interface Terminals {
   err: boolean;
 }
 
+/** What the human output shows beyond the answer. */
+export interface HumanOptions {
+  /** --verbose: ids (speech content ids) and raw payload JSON of directives without a description. */
+  verbose?: boolean;
+}
+
 /** Progress is shown only for inputs longer than this (seconds of audio sent). */
 const PROGRESS_AFTER_SECONDS = 3;
 /** Live lines are redrawn at most this often. */
@@ -43,7 +49,15 @@ export class HumanRenderer implements Renderer {
     private readonly color: ChalkInstance,
     private readonly makeSpinner: ((text: string) => Ora) | undefined,
     private readonly tty: Terminals = { out: false, err: false },
+    private readonly options: HumanOptions = {},
   ) {}
+
+  /** Speech of this turn that was neither saved nor (so far) played. */
+  private unkeptSpeech = 0;
+  /** Speech of this turn started playing. */
+  private playedSpeech = false;
+  /** The --save-audio hint was given (once a run is enough). */
+  private savedHintShown = false;
 
   /** A live line on stderr (meter, progress) that is redrawn in place. */
   private status = '';
@@ -87,6 +101,8 @@ export class HumanRenderer implements Renderer {
   request(info: RequestInfo): void {
     if (this.closed) return;
     this.stopSpinner();
+    this.unkeptSpeech = 0;
+    this.playedSpeech = false;
     const c = this.color;
     const who = info.followUp ? '↪ you (follow-up):' : 'you:';
     if (info.kind === 'voice') {
@@ -138,7 +154,7 @@ export class HumanRenderer implements Renderer {
       return;
     }
     const mark = dir.header.namespace === 'System' ? c.red('!') : c.dim('·');
-    this.out(`  ${mark} ${terminalLine(describeDirective(dir))}${from}\n`);
+    this.out(`  ${mark} ${terminalLine(describeDirective(dir, { verbose: this.options.verbose }))}${from}\n`);
   }
 
   audio(a: AudioInfo): void {
@@ -146,14 +162,24 @@ export class HumanRenderer implements Renderer {
     this.stopSpinner();
     const c = this.color;
     const size = `${a.bytes.toLocaleString('en-US')} bytes`;
-    if (a.path !== undefined) this.out(`  ${c.green('♪')} speech saved: ${terminalLine(a.path)} (${size})\n`);
-    else this.out(`  ${c.dim('♪')} speech ${terminalLine(a.contentId)} (${size}; use --save-audio <dir> to keep it)\n`);
+    if (a.path !== undefined) {
+      this.out(`  ${c.green('♪')} speech saved: ${terminalLine(a.path)} (${size})\n`);
+      return;
+    }
+    this.unkeptSpeech++;
+    this.out(`  ${c.dim('♪')} speech ${this.options.verbose ? `${terminalLine(a.contentId)} ` : ''}(${size})\n`);
   }
 
   response(r: EventResult | RecognizeResult): void {
     if (this.closed) return;
     this.stopSpinner();
     if (r.status === 204) this.out(`  ${this.color.dim('· no directives (204 No Content)')}\n`);
+    // Told at the end of the turn, when it is known whether the speech was played; once a run.
+    if (this.unkeptSpeech > 0 && !this.playedSpeech && !this.savedHintShown) {
+      this.savedHintShown = true;
+      this.out(`  ${this.color.dim('· speech is not kept: --save-audio <dir> saves it as MP3')}\n`);
+    }
+    this.unkeptSpeech = 0;
   }
 
   notice(message: string): void {
@@ -190,11 +216,13 @@ export class HumanRenderer implements Renderer {
   speech(p: SpeechProgress): void {
     if (this.closed) return;
     const c = this.color;
+    const id = this.options.verbose ? ` ${p.contentId ?? p.token}` : '';
     if (p.phase === 'started') {
       this.stopSpinner();
-      this.out(`  ${c.green('▶')} playing speech ${c.dim(terminalLine(p.contentId ?? p.token))}\n`);
-    } else if (p.phase === 'stopped') this.notice(`speech ${p.contentId ?? p.token} stopped: ${p.reason ?? ''}`);
-    else if (p.phase === 'skipped') this.notice(`speech ${p.contentId ?? p.token} not played: ${p.reason ?? ''}`);
+      this.playedSpeech = true;
+      this.out(`  ${c.green('▶')} playing speech${id ? c.dim(terminalLine(id)) : ''}\n`);
+    } else if (p.phase === 'stopped') this.notice(`speech${id} stopped: ${p.reason ?? ''}`);
+    else if (p.phase === 'skipped') this.notice(`speech${id} not played: ${p.reason ?? ''}`);
   }
 
   hint(message: string): void {

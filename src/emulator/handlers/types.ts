@@ -28,8 +28,8 @@ export interface HandlerContext {
   readonly voice: VoiceSettings;
   /** The emulator's clock (injectable for deterministic answers). */
   now(): Date;
-  /** Writes a directive to this client's open downchannel; false when there is none. */
-  push(message: DirectiveMessage): boolean;
+  /** Writes a directive to this client's open downchannel: resolves once it was handed to the stream; undefined when there is none. */
+  push(message: DirectiveMessage): Promise<void> | undefined;
   /** One log line (the emulator's request log). */
   log(line: string): void;
   /** Merges fields into this event's `audio` record (created on first use). */

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { buildDirective } from '../../../src/protocol/messages.js';
+import { describeDirective, localTime } from '../../../src/cli/output/describe.js';
+
+const d = (ns: string, name: string, payload: Record<string, unknown>) => buildDirective(ns, name, payload).directive;
+const two = (n: number) => String(n).padStart(2, '0');
+
+describe('localTime (issue 7: times in the user\'s zone)', () => {
+  it('shows a UTC or offset stamp in the local zone, with the weekday and date', () => {
+    for (const stamp of ['2026-11-30T07:00:00Z', '2026-11-30T07:00:00+09:00']) {
+      const at = new Date(stamp);
+      expect(localTime(stamp, new Date('2026-11-29T00:00:00Z'))).toMatch(
+        new RegExp(`^${two(at.getHours())}:${two(at.getMinutes())} \\((Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${at.getDate()} [A-Z][a-z]{2}\\)$`),
+      );
+    }
+  });
+
+  it('adds seconds when not zero and the year when it is not this year; keeps text it cannot read', () => {
+    expect(localTime('2026-11-30T07:00:50Z', new Date('2026-11-29T00:00:00Z'))).toMatch(/^\d\d:\d\d:50 /);
+    expect(localTime('2030-06-15T12:00:00Z', new Date('2026-11-29T00:00:00Z'))).toMatch(/ 2030\)$/);
+    expect(localTime('tomorrow at seven', new Date())).toBe('tomorrow at seven');
+  });
+});
+
+describe('describeDirective (issue 7: words, not JSON)', () => {
+  it('an alarm, a reminder with its label', () => {
+    expect(describeDirective(d('Alerts', 'SetAlert', { type: 'ALARM', token: 't', scheduledTime: '2026-11-30T07:00:00Z' }))).toMatch(
+      /^Alerts\.SetAlert: alarm set for \d\d:\d\d \(/,
+    );
+    expect(describeDirective(d('Alerts', 'SetAlert', { type: 'REMINDER', token: 't', label: 'bins', scheduledTime: 'x' }))).toBe(
+      'Alerts.SetAlert: reminder "bins" set for x',
+    );
+  });
+
+  it('Notify in words; its JSON only when verbose', () => {
+    const notify = d('Notifier', 'Notify', { assets: [{ assetId: 'a1', url: 'clova://notifier/sound/default' }], assetPlayOrder: ['a1'], light: 'DEFAULT' });
+    expect(describeDirective(notify)).toBe('Notifier.Notify: new notification (light on, plays the notification sound)');
+    expect(describeDirective(notify, { verbose: true })).toContain('{"assets":[{"assetId":"a1"');
+  });
+
+  it('an unknown directive: its name, its payload only when verbose', () => {
+    const custom = d('Custom', 'Thing', { a: 1 });
+    expect(describeDirective(custom)).toBe('Custom.Thing');
+    expect(describeDirective(custom, { verbose: true })).toBe('Custom.Thing {"a":1}');
+  });
+});
