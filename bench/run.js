@@ -18,6 +18,7 @@ import { audioBench, audioMarkdown } from './audio.js';
 import { uploadBench, uploadMarkdown } from './upload.js';
 import { emulatorLoad, emulatorLoadMarkdown } from './emulator-load.js';
 import { jsonCost, jsonCostMarkdown } from './json-cost.js';
+import { resamplerBench } from './resampler.js';
 import { procAvailable } from './proc.js';
 import { writeToneWav } from './wav-file.js';
 
@@ -189,6 +190,8 @@ try {
 }
 step('downchannel JSON part in 1 KiB chunks');
 json = await figure('Downchannel JSON part', () => jsonCost(), jsonCostMarkdown);
+step('resampler candidates against sox');
+const resampler = await figure('Resampling 44.1 kHz stereo to 16 kHz mono', () => resamplerBench(), (r) => r.markdown.split('\n'));
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -296,6 +299,7 @@ lines.push(...au.lines);
 lines.push(...up.lines);
 lines.push(...load.lines);
 lines.push(...json.lines);
+lines.push(...resampler.lines);
 lines.push(`Total bench time: ${fmt((Date.now() - started) / 1000, 1)} s.`);
 lines.push('');
 
