@@ -8,7 +8,6 @@ import { InterruptedError, ServerError, TerminatedError, type ClovaError } from 
 import { redact } from '../protocol/redact.js';
 import { terminalLine } from '../protocol/sanitize.js';
 import type { RequestSettings } from './config.js';
-import { ClosingRenderer } from './closing-renderer.js';
 import { HumanRenderer } from './output/human.js';
 import { JsonRenderer } from './output/json.js';
 import type { Renderer } from './output/renderer.js';
@@ -117,11 +116,10 @@ const write = (stream: NodeJS.WriteStream) => (s: string) => {
 
 /**
  * Chooses the renderer (NDJSON with --json; colour only on a TTY without NO_COLOR/--no-color) and
- * prints the settings' warnings through it, so every command shows them before it connects. It
- * draws nothing once closed (the session closes it before the error line is printed).
+ * prints the settings' warnings through it, so every command shows them before it connects.
  */
 export async function makeRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
-  const renderer = new ClosingRenderer(await chooseRenderer(settings, colorOption));
+  const renderer = await chooseRenderer(settings, colorOption);
   for (const warning of settings.warnings) renderer.notice(warning);
   return renderer;
 }
