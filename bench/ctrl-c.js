@@ -1,5 +1,6 @@
-// Ctrl-C: wall time from SIGINT to the exit of the CLI, in the middle of each request command's
-// work, against a bare node process that exits on SIGINT (the floor) measured in the same run.
+// Ctrl-C: wall time from Ctrl-C typed on a pseudo-terminal to the exit of the CLI, in the middle of
+// each request command's work, against a bare node process that exits on SIGINT (the floor)
+// measured in the same run.
 // Children are spawned asynchronously because the emulator they talk to runs in this process.
 // Run alone with `node bench/ctrl-c.js` (after `npm run build`), or call ctrlC()/ctrlCMarkdown().
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { fmt, median, msSince } from './stats.js';
 const CLI = fileURLToPath(new URL('../bin/clova-cli.js', import.meta.url));
 const ALSA_SYSTEM_CONFIG = ['/usr/share/alsa/alsa.conf', '/etc/alsa/alsa.conf'].find((p) => existsSync(p));
 
-/** A 44-byte WAV header for L16 16 kHz mono whose data size means "until end of input". */
+/** A 44-byte WAV header for L16 16 kHz mono whose data size means "until end of input" (read to the end). */
 function streamingWavHeader() {
   const h = Buffer.alloc(44);
   h.write('RIFF', 0, 'latin1');
@@ -45,39 +46,44 @@ function baseEnv(extra) {
   return env;
 }
 
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+
 /**
- * Spawns `node ...args`, calls `ready(child, output)` until it resolves true (polled every 5 ms),
- * sends SIGINT and resolves with the ms from the signal to the child's exit, and its exit code.
+ * Spawns `node ...args` on a pseudo-terminal (util-linux `script`), so the CLI draws what it draws
+ * for people (spinner, meter) and Ctrl-C typed there reaches the whole foreground group (the
+ * recorder too), as at a keyboard; without `script`, SIGINT goes to node alone. Polls
+ * `ready({ out })` every 5 ms, then types Ctrl-C; resolves with the ms from Ctrl-C to exit and
+ * the exit code.
  */
-function timeSigint(args, env, { ready, feed }) {
+function timeCtrlC(args, env, { ready, feed }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const line = [process.execPath, ...args].map((a) => JSON.stringify(a)).join(' ');
+    const child = SCRIPT
+      ? spawn(SCRIPT, ['-qec', `stty cols 120; ${line}`, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
-    let err = '';
     child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
+    child.stderr.on('data', (c) => (out += c));
     child.stdin.on('error', () => undefined);
     child.on('error', reject);
     feed?.(child);
     let t0;
     const guard = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`node ${args.join(' ')} did not get ready or exit: ${err.trim()}`));
+      reject(new Error(`node ${args.join(' ')} did not get ready or exit: ${out.slice(-500)}`));
     }, 30000);
-    const poll = setInterval(async () => {
-      if (t0 !== undefined) return;
-      if (await ready({ out, err })) {
-        if (t0 !== undefined) return;
-        t0 = process.hrtime.bigint();
-        child.kill('SIGINT');
-      }
+    const poll = setInterval(() => {
+      if (t0 !== undefined || !ready({ out })) return;
+      t0 = process.hrtime.bigint();
+      if (SCRIPT) child.stdin.write('\x03');
+      else child.kill('SIGINT');
     }, 5);
     child.on('exit', (code, signal) => {
       const ms = t0 === undefined ? NaN : msSince(t0);
       clearInterval(poll);
       clearTimeout(guard);
-      if (t0 === undefined) reject(new Error(`node ${args.join(' ')} exited (${code ?? signal}) before SIGINT: ${err.trim()}`));
-      else resolve({ ms, code, err });
+      if (t0 === undefined) reject(new Error(`node ${args.join(' ')} exited (${code ?? signal}) before Ctrl-C: ${out.slice(-500)}`));
+      else resolve({ ms, code, out });
     });
   });
 }
@@ -116,6 +122,9 @@ export async function ctrlC({ runs = 7 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'clova-bench-ctrlc-'));
   const haveArecord = spawnSync('arecord', ['--version']).status === 0 && ALSA_SYSTEM_CONFIG !== undefined;
   const capture = haveArecord ? fifoCapture(dir) : undefined;
+  // A file, not standard input: binary bytes typed into a terminal would be taken as keys (0x03 is Ctrl-C).
+  const wav = join(dir, 'long.wav');
+  writeFileSync(wav, Buffer.concat([streamingWavHeader(), tone(20)]));
   let n = 0;
   const token = () => `bench-ctrlc-${++n}`; // one per run: a second downchannel of a token within 1 s is a 429
   const partsOfLastEvent = (min) => () => (emu.record.events.at(-1)?.parts.length ?? 0) > min;
@@ -137,11 +146,9 @@ export async function ctrlC({ runs = 7 } = {}) {
     },
     {
       key: 'recognize',
-      label: '`recognize -`, while sending a stream that stays open',
-      args: [CLI, 'recognize', '-', '--no-play', '--server', emu.url],
+      label: '`recognize long.wav --realtime`, while sending',
+      args: [CLI, 'recognize', wav, '--realtime', '--no-play', '--server', emu.url],
       env: () => baseEnv({ CLOVA_ACCESS_TOKEN: token() }),
-      feed: (child) => child.stdin.write(Buffer.concat([streamingWavHeader(), tone(1)])),
-      before: () => emu.record.events.length,
       ready: null, // set per run below
     },
     ...(capture
@@ -164,8 +171,8 @@ export async function ctrlC({ runs = 7 } = {}) {
         const events = emu.record.events.length;
         // Voice: SIGINT once a few parts of this run's own request have arrived.
         const ready = c.ready ?? (() => emu.record.events.length > events && partsOfLastEvent(2)());
-        const r = await timeSigint(c.args, c.env(), { ready, feed: c.feed });
-        if (r.code !== 130) throw new Error(`${c.label}: exit ${r.code} instead of 130: ${r.err.trim()}`);
+        const r = await timeCtrlC(c.args, c.env(), { ready, feed: c.feed });
+        if (r.code !== 130) throw new Error(`${c.label}: exit ${r.code} instead of 130: ${r.out.slice(-500)}`);
         if (i > 0) times[c.key].push(r.ms);
       }
     }
@@ -192,9 +199,11 @@ export function ctrlCMarkdown(s) {
   lines.push('## Ctrl-C');
   lines.push('');
   lines.push(
-    `Wall time from \`kill(SIGINT)\` to the child's exit, ${s.runs} runs each after one warm-up round, the cases ` +
-      'interleaved; median. Each CLI run talks h2c to the in-process emulator (fault `no-stop-capture`, so voice ' +
-      'keeps streaming) and must exit 130. The baseline is a bare `node` whose SIGINT handler calls `process.exit(130)`.',
+    `Wall time from Ctrl-C (\`\\x03\` typed on a pseudo-terminal made by \`script\`, so the whole foreground group ` +
+      `gets SIGINT, the recorder too, and the CLI draws its spinner and meter) to the exit of \`script\`, ${s.runs} runs ` +
+      'each after one warm-up round, the cases interleaved; median. Each CLI run talks h2c to the in-process emulator ' +
+      '(fault `no-stop-capture`, so voice keeps streaming) and must exit 130. The baseline is a bare `node` on the same ' +
+      'terminal whose SIGINT handler calls `process.exit(130)`.',
   );
   lines.push('');
   lines.push('| Case | Median (ms) | Min (ms) | Max (ms) | Above the baseline (ms) |');
