@@ -66,6 +66,10 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
     ]);
     expect(r.stdout).toBe('');
     expect(emu.record.connections).toEqual([]);
+    // Elsewhere "-" is a word like any other.
+    const math = await runCli(['text', '3', '-', '2', '--json'], { env: env(emu.url) });
+    expect(math.code).toBe(0);
+    expect(emu.record.events.map((e) => e.message.event.payload.text)).toEqual(['3 - 2']);
   });
 
   it('--json prints NDJSON only: every directive as received, with its dialogRequestId', async () => {
