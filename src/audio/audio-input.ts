@@ -1,6 +1,7 @@
 import { fstatSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { UsageError } from '../protocol/errors.js';
+import { foreignFormatError, identifyAudio, IDENTIFY_BYTES } from './audio-format.js';
 import { PcmConverter, TARGET_RATE, isPassthrough, type SampleFormat } from './pcm-convert.js';
 import { WAVE_FORMAT_PCM, WavHeaderReader, type WavHeader } from './wav-header.js';
 
@@ -35,6 +36,8 @@ export interface AudioStreamOptions {
   raw?: boolean;
   /** How errors name the input ("stdin", a path). */
   name?: string;
+  /** The path the user gave, '-' for standard input: conversion hints show it so they can be pasted. */
+  path?: string;
   /** The input's total size in bytes, when known (a regular file). */
   knownSize?: number;
   /** Called once when the input ends before the audio its WAV header declared (see ShortInput). */
@@ -69,7 +72,7 @@ export async function openAudioInput(
     const stdin = options.stdin ?? process.stdin;
     // `< file.wav` makes stdin a regular file whose size we can trust for the duration and the odd-size check.
     const knownSize = options.stdin === undefined ? regularFileSize(() => fstatSync(0)) : undefined;
-    return openAudioStream(stdin, { raw: options.raw, name: 'stdin', knownSize, onShortInput });
+    return openAudioStream(stdin, { raw: options.raw, name: 'stdin', path, knownSize, onShortInput });
   }
   let info: Stats;
   try {
@@ -86,7 +89,7 @@ export async function openAudioInput(
   }
   const stream = handle.createReadStream({ highWaterMark: 64 * 1024 });
   try {
-    return await openAudioStream(stream, { raw: options.raw, name: path, knownSize: info.isFile() ? info.size : undefined, onShortInput });
+    return await openAudioStream(stream, { raw: options.raw, name: path, path, knownSize: info.isFile() ? info.size : undefined, onShortInput });
   } catch (error) {
     stream.destroy();
     throw error;
@@ -104,8 +107,13 @@ export async function openAudioStream(
   const knownSize = options.knownSize !== undefined && options.knownSize > 0 ? options.knownSize : undefined;
   const reader = new ByteReader(source);
   try {
+    // An MP3 (or M4A, FLAC, ...) is named as such, with the command that converts it, with or
+    // without --raw: before the WAV header is parsed and before the odd-size check.
+    const head = await readHead(reader, IDENTIFY_BYTES);
+    const found = identifyAudio(head, { strict: raw });
+    if (found.kind === 'foreign') throw foreignFormatError(found.format, name, options.path);
     if (raw && knownSize !== undefined && knownSize % 2 === 1) throw oddRawError(name, knownSize);
-    const start = raw ? rawStart() : await readWavHeader(reader, name);
+    const start = raw ? rawStart(head) : await readWavHeader(reader, name, head);
     const declared = start.header?.dataSize;
     if (start.header && declared !== undefined && knownSize !== undefined) {
       checkHeldAudio(name, start, declared, Math.max(0, knownSize - start.header.dataOffset));
@@ -129,15 +137,28 @@ interface DataStart {
   bytesRead: number;
 }
 
-function rawStart(): DataStart {
-  return { format: RAW_FORMAT, formatTag: WAVE_FORMAT_PCM, blockAlign: 2, header: undefined, rest: Buffer.alloc(0), bytesRead: 0 };
+function rawStart(head: Buffer): DataStart {
+  return { format: RAW_FORMAT, formatTag: WAVE_FORMAT_PCM, blockAlign: 2, header: undefined, rest: head, bytesRead: 0 };
 }
 
-async function readWavHeader(reader: ByteReader, name: string): Promise<DataStart> {
+/** Reads until at least `bytes` bytes or the end of input; returns what it read (maybe more, maybe empty). */
+async function readHead(reader: ByteReader, bytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  while (length < bytes) {
+    const buf = await reader.read();
+    if (buf === undefined) break;
+    chunks.push(buf);
+    length += buf.length;
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+async function readWavHeader(reader: ByteReader, name: string, head: Buffer): Promise<DataStart> {
   const walker = new WavHeaderReader();
   let bytesRead = 0;
-  for (;;) {
-    const buf = await reader.read();
+  for (let first = true; ; first = false) {
+    const buf = first && head.length > 0 ? head : await reader.read();
     if (buf === undefined) {
       if (bytesRead === 0) throw emptyError(name);
       return walker.end();

@@ -25,6 +25,8 @@ export interface Microphone {
   readonly pcm: AsyncIterable<Buffer>;
   /** Normal stop (Enter, StopCapture, max seconds): stops the recorder; pcm ends; arecord's exit 1 after our own SIGTERM is not an error. Idempotent. */
   stop(): void;
+  /** Ctrl-C: the audio is discarded, so the recorder is killed at once (SIGKILL), not given SIGTERM's grace; pcm ends. Idempotent. */
+  abort(): void;
   /** A description like "arecord -D default (node-record-lpcm16)". */
   readonly description: string;
   /** Process id of the recorder (undefined if it could not be spawned). */
@@ -255,6 +257,13 @@ class RecorderSession implements Microphone {
     this.killTimer = setTimeout(() => {
       if (!this.hasExited) this.handle.child.kill('SIGKILL');
     }, KILL_AFTER_MS);
+  }
+
+  abort(): void {
+    this.stop();
+    // arecord handles SIGTERM and SIGINT by finishing its current read: up to a period (measured
+    // 50-130 ms on a FIFO), or for ever on a stuck driver.
+    if (!this.hasExited) this.handle.child.kill('SIGKILL');
   }
 
   private fail(err: Error): void {

@@ -16,7 +16,7 @@ function codePoint(ch: string): string {
  */
 export function checkUtterance(raw: string, where: string): string {
   const text = raw.trim();
-  if (text.length === 0) throw new UsageError(`${where} is empty: give the text to send, e.g. clova-cli text "hello"`);
+  if (text.length === 0) throw new UsageError(`${where} is empty: give the text to send, e.g. clova-cli text hello`);
   const control = CONTROL.exec(text);
   if (control) throw new UsageError(`${where} contains a control character (${codePoint(control[0])}); only tab is allowed`);
   if (Buffer.byteLength(text, 'utf8') > MAX_UTTERANCE_BYTES) throw tooLong(where);
@@ -24,11 +24,13 @@ export function checkUtterance(raw: string, where: string): string {
 }
 
 /**
- * Checks utterance `index` (1-based) given on the command line. Node has already replaced bytes
- * that are not UTF-8 with U+FFFD, so that character is taken as the sign of an invalid argument.
+ * Joins the words given on the command line into the one utterance they make (single spaces, as
+ * echo does) and checks it. Node has already replaced bytes that are not UTF-8 with U+FFFD, so
+ * that character is taken as the sign of an invalid argument.
  */
-export function checkArgumentUtterance(raw: string, index: number): string {
-  const where = `utterance ${index}`;
+export function checkArgumentUtterance(words: readonly string[]): string {
+  const where = 'the utterance';
+  const raw = words.join(' ');
   if (raw.includes('\uFFFD')) throw new UsageError(`${where} is not valid UTF-8; give the text in UTF-8`);
   return checkUtterance(raw, where);
 }

@@ -4,10 +4,15 @@ export const BYTES_PER_SECOND = 32000;
 /**
  * What to tell the user when the last answer expects a follow-up that this command will not send.
  * A follow-up must travel on the same connection with the same dialog, so it can only come from
- * this same command: a further utterance or input (a new process would start a new dialog).
+ * this same command: a further line or input (a new process would start a new dialog).
  */
-export function followUpHint(command: 'text' | 'recognize'): string {
-  return command === 'text'
-    ? 'to answer, give the answer as a further utterance (clova-cli text "order a pizza" "large"), or talk with `clova-cli text -`'
-    : 'to answer, give the answer as a further input (clova-cli recognize question.wav answer.wav), or talk with `clova-cli listen`';
+export function followUpHint(command: 'text' | 'text-stdin' | 'recognize'): string {
+  switch (command) {
+    case 'text':
+      return "to answer, send the question and the answer in one run, one per line: printf 'order a pizza\\nlarge\\n' | clova-cli text -, or type them at `clova-cli text -`";
+    case 'text-stdin':
+      return 'the input ended while CLOVA expected an answer; give it as the next line';
+    case 'recognize':
+      return 'to answer, give the answer as a further input (clova-cli recognize question.wav answer.wav), or talk with `clova-cli listen`';
+  }
 }

@@ -35,8 +35,9 @@ describe('connection handling (e2e)', () => {
 
   it('every request of a run shares one connection', async () => {
     const emu = await emulator();
-    const r = await runCli(['text', 'hello', 'what time is it', 'weather'], { env: env(emu.url) });
+    const r = await runCli(['text', '-'], { env: env(emu.url), input: 'hello\nwhat time is it\nweather\n' });
     expect(r.code).toBe(0);
+    expect(emu.record.events).toHaveLength(3);
     expect(new Set(emu.record.requests.map((q) => q.connectionId)).size).toBe(1);
     expect(emu.record.downchannels).toHaveLength(1);
   });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -312,4 +312,60 @@ describe('clova-cli recognize: bad input is refused before anything is sent (exi
       expect(emu.record.events).toHaveLength(0);
     });
   }
+});
+
+describe('clova-cli recognize: other audio formats are named, with the commands that convert them (exit 2, nothing sent)', () => {
+  const has = (program: string) => spawnSync(program, ['--version'], { stdio: 'ignore' }).error === undefined;
+  /** `ext` made from a tone WAV by `program`, as a user would have it. */
+  function encode(name: string, program: 'lame' | 'sox'): string {
+    const wav = file(`${name}.src.wav`, toneWav(1));
+    const out = join(dir, name);
+    execFileSync(program, program === 'lame' ? ['--quiet', wav, out] : [wav, out], { stdio: 'ignore' });
+    return out;
+  }
+  async function refusedLine(args: string[], input?: Buffer): Promise<string> {
+    const emu = await emulator();
+    const r = await runCli(args, { env: env(emu.url), ...(input ? { input } : {}) });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(emu.record.connections).toHaveLength(0);
+    return lines[0]!;
+  }
+
+  it.skipIf(!has('lame'))('an MP3 file: the same line with and without --raw (no "use --raw", no "odd number of bytes")', async () => {
+    const mp3 = encode('question.mp3', 'lame');
+    // Odd or even, the size must not matter: make it odd, as the issue's MP3 was.
+    if (readFileSync(mp3).length % 2 === 0) writeFileSync(mp3, Buffer.concat([readFileSync(mp3), Buffer.alloc(1)]));
+    const out = join(dir, 'question.wav');
+    const expected = `clova-cli: error: ${mp3} is an MP3 file, not WAV; convert it: ffmpeg -i ${mp3} -ar 16000 -ac 1 ${out} or sox ${mp3} -r 16000 -c 1 -b 16 ${out}`;
+    expect(await refusedLine(['recognize', mp3])).toBe(expected);
+    expect(await refusedLine(['recognize', '--raw', mp3])).toBe(expected);
+  });
+
+  it.skipIf(!has('lame'))('an MP3 on standard input says how to convert it on the way', async () => {
+    const mp3 = readFileSync(encode('piped.mp3', 'lame'));
+    for (const args of [['recognize', '-'], ['recognize', '--raw', '-']]) {
+      expect(await refusedLine(args, mp3)).toMatch(
+        /^clova-cli: error: standard input is an MP3 file, not WAV; convert it on the way: … \| ffmpeg -i - -ar 16000 -ac 1 -f wav - \| clova-cli recognize - or … \| sox -t mp3 - /,
+      );
+    }
+  });
+
+  it.skipIf(!has('sox'))('FLAC, Ogg and AIFF written by sox', async () => {
+    for (const [name, what] of [['a.flac', 'a FLAC file'], ['a.ogg', 'an Ogg Vorbis file'], ['a.aiff', 'an AIFF file']] as const) {
+      const path = encode(name, 'sox');
+      expect(await refusedLine(['recognize', path])).toMatch(new RegExp(`^clova-cli: error: ${path.replace(/\./g, '\\.')} is ${what}, not WAV; convert it: ffmpeg -i `));
+    }
+  });
+
+  it('M4A and WebM (no encoder here: their magic bytes), ffmpeg only', async () => {
+    const m4a = file('memo.m4a', Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypM4A \0\0\0\0isomM4A mp42', 'latin1'), Buffer.alloc(5000)]));
+    expect(await refusedLine(['recognize', m4a])).toBe(
+      `clova-cli: error: ${m4a} is an M4A (AAC) file, not WAV; convert it: ffmpeg -i ${m4a} -ar 16000 -ac 1 ${join(dir, 'memo.wav')}`,
+    );
+    const webm = file('clip.webm', Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81]), Buffer.alloc(5000)]));
+    expect(await refusedLine(['recognize', '--raw', webm])).toMatch(/clip\.webm is a WebM\/Matroska file, not WAV; convert it: ffmpeg -i /);
+  });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -140,3 +140,71 @@ function processesWithEnv(value: string): number[] {
   }
   return found;
 }
+
+const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+
+/** The CLI on a pseudo-terminal; `ctrlC()` types Ctrl-C there, so the whole foreground group gets SIGINT, as at a keyboard. */
+function onTerminal(args: string[], extraEnv: Record<string, string>) {
+  const cmd = `stty cols 120; ${[process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(' ')}`;
+  const child = spawn(script!, ['-qec', cmd, '/dev/null'], { env: baseEnv({ TERM: 'xterm', ...extraEnv }), stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stdin.on('error', () => undefined);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
+  const closed = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    }),
+  );
+  return { output: () => out, ctrlC: () => child.stdin.write('\x03'), type: (s: string) => child.stdin.write(s), closed };
+}
+
+/** What the terminal shows after the interruption line, without escape sequences (cursor moves, colours). */
+function drawnAfterErrorLine(out: string): string {
+  const at = out.lastIndexOf('interrupted by the user (Ctrl-C); nothing more was sent');
+  expect(at).toBeGreaterThanOrEqual(0);
+  // eslint-disable-next-line no-control-regex
+  return out.slice(at).split('\n').slice(1).join('\n').replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').trim();
+}
+
+describe('Ctrl-C at a terminal: exit 130 by itself, nothing drawn after the last line', () => {
+  it.skipIf(!script)('recognize --realtime while sending (the spinner does not start after the error line)', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const dir = mkdtempSync(join(tmpdir(), 'clova-ctrlc-'));
+    const wav = join(dir, 'long.wav');
+    writeFileSync(wav, buildWav({ sampleRate: 16000, channels: 1, bitsPerSample: 16 }, [sine(440, 20, 16000, 0.3)]));
+    const run = onTerminal(['recognize', wav, '--realtime', '--no-play'], env(emu.url));
+    await emu.waitFor((rec) => (rec.events[0]?.parts.length ?? 0) > 3, 20000);
+    run.ctrlC();
+    expect(await run.closed).toBe(130);
+    expect(drawnAfterErrorLine(run.output())).toBe('');
+    expect(run.output()).not.toMatch(/interrupted[^]*waiting for CLOVA/);
+  });
+
+  it.skipIf(!script)('listen while sending', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const dir = mkdtempSync(join(tmpdir(), 'clova-ctrlc-'));
+    const conf = join(dir, 'asound.conf');
+    const fifo = pacedFifoTurns([Buffer.alloc(32000 * 30, 1)], () => conf);
+    fifos.push(fifo);
+    writeFileSync(conf, `pcm.!default { type file slave.pcm "null" file "/dev/null" infile "${fifo.path}" format "raw" }\n`);
+    const alsa = `${ALSA_SYSTEM_CONFIG}:${conf}`;
+    const run = onTerminal(['listen', '--no-play'], env(emu.url, { ALSA_CONFIG_PATH: alsa }));
+    await emu.waitFor((rec) => (rec.events[0]?.parts.length ?? 0) > 3, 20000);
+    run.ctrlC();
+    expect(await run.closed).toBe(130);
+    expect(drawnAfterErrorLine(run.output())).toBe('');
+    await until(() => processesWithEnv(alsa).length === 0);
+  });
+
+  it.skipIf(!script)('text - while waiting for the next line', async () => {
+    const emu = await emulator();
+    const run = onTerminal(['text', '-', '--no-play'], env(emu.url));
+    run.type('hello\n');
+    await until(() => run.output().includes('CLOVA:'));
+    run.ctrlC();
+    expect(await run.closed).toBe(130);
+    expect(drawnAfterErrorLine(run.output())).toBe('');
+  });
+});

@@ -41,6 +41,37 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
     expect(ctx).toEqual(expect.arrayContaining(['Alerts.AlertsState', 'AudioPlayer.PlaybackState', 'Device.Audio', 'Device.Display', 'Speaker.VolumeState']));
   });
 
+  it('words on the command line are one utterance, joined by single spaces, as echo does', async () => {
+    const emu = await emulator();
+    const r = await runCli(['text', 'what', 'is', 'the', 'weather', '--json'], { env: env(emu.url) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(emu.record.events.map((e) => e.message.event.payload.text)).toEqual(['what is the weather']);
+    expect(ndjson(r.stdout).filter((l) => l.type === 'request')).toEqual([
+      expect.objectContaining({ text: 'what is the weather', followUp: false }),
+    ]);
+    // The same with the embedded emulator, as a new user first types it.
+    const offline = await runCli(['text', 'what', 'is', 'the', 'weather', '--emulator']);
+    expect(offline.code).toBe(0);
+    expect(offline.stdout.match(/^you: .*$/gm)).toEqual(['you: what is the weather']);
+    expect(offline.stdout.match(/^CLOVA: /gm)).toHaveLength(1);
+  });
+
+  it('"-" followed by words is a usage error: nothing is read or connected', async () => {
+    const emu = await emulator();
+    const r = await runCli(['text', '-', 'more'], { env: env(emu.url), input: 'hello\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^clova-cli: error: "-" reads the utterances from standard input and takes no words after it/),
+    ]);
+    expect(r.stdout).toBe('');
+    expect(emu.record.connections).toEqual([]);
+    // Elsewhere "-" is a word like any other.
+    const math = await runCli(['text', '3', '-', '2', '--json'], { env: env(emu.url) });
+    expect(math.code).toBe(0);
+    expect(emu.record.events.map((e) => e.message.event.payload.text)).toEqual(['3 - 2']);
+  });
+
   it('--json prints NDJSON only: every directive as received, with its dialogRequestId', async () => {
     const emu = await emulator();
     const r = await runCli(['text', 'what is the weather', '--json'], { env: env(emu.url) });
@@ -86,7 +117,7 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
     const r = await runCli(['text', 'order a pizza', '--lang', 'en'], { env: env(emu.url) });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ExpectSpeech: CLOVA expects an answer, within 7 s/);
-    expect(r.stdout).toMatch(/to answer, give the answer as a further utterance \(clova-cli text "order a pizza" "large"\)/);
+    expect(r.stdout).toContain("to answer, send the question and the answer in one run, one per line: printf 'order a pizza\\nlarge\\n' | clova-cli text -");
     const json = await runCli(['text', 'order a pizza', '--json'], { env: env(emu.url) });
     expect(() => ndjson(json.stdout)).not.toThrow();
     expect(json.stdout).not.toContain('to answer');
@@ -104,7 +135,7 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
 
   it('discards a late directive of an older dialog of this client', async () => {
     const emu = await emulator({ faults: ['stale-directive'] });
-    const r = await runCli(['text', 'hello', 'what time is it', '--json', '--verbose'], { env: env(emu.url) });
+    const r = await runCli(['text', '-', '--json', '--verbose'], { env: env(emu.url), input: 'hello\nwhat time is it\n' });
     expect(r.code).toBe(0);
     const texts = ndjson(r.stdout)
       .filter((l) => l.type === 'directive' && l.directive.header.name === 'RenderText')
@@ -151,7 +182,7 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
 
   it('follows a two-turn dialog: the follow-up carries the same dialogRequestId and the speechId', async () => {
     const emu = await emulator();
-    const r = await runCli(['text', 'order a pizza', 'large', '--json'], { env: env(emu.url) });
+    const r = await runCli(['text', '-', '--json'], { env: env(emu.url), input: 'order a pizza\nlarge\n' });
     expect(r.code).toBe(0);
     const lines = ndjson(r.stdout);
     const expect1 = lines.find((l) => l.type === 'directive' && l.directive.header.name === 'ExpectSpeech')!;
@@ -170,7 +201,7 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
     expect(emu.record.events.map((e) => e.message.event.payload.text)).toEqual(['hello', 'what time is it']);
   });
 
-  it('with "-", sends each line as it arrives on one connection; no line at all is exit 2 without connecting', async () => {
+  it('with "-", sends each line as it arrives on one connection; no line at all is exit 0 without connecting', async () => {
     const { spawn } = await import('node:child_process');
     const emu = await emulator();
     const child = spawn(process.execPath, [CLI, 'text', '-', '--json'], {
@@ -189,8 +220,13 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
     expect(emu.record.connections).toHaveLength(1);
     expect(ndjson(stdout).filter((l) => l.type === 'response')).toHaveLength(2);
 
-    const empty = await runCli(['text', '-'], { env: env(emu.url), input: '\n  \n' });
-    expect(empty.code).toBe(2);
+    // Nothing to send is not an error (`cat` of an empty file succeeds too): exit 0, silent, no connection.
+    for (const input of ['\n  \n', '']) {
+      const empty = await runCli(['text', '-'], { env: env(emu.url), input });
+      expect(empty).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      const json = await runCli(['text', '-', '--json'], { env: env(emu.url), input });
+      expect(json).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    }
     expect(emu.record.connections).toHaveLength(1);
   });
 
@@ -257,15 +293,82 @@ describe('output pipe closed early (e2e)', () => {
   it('stops quietly when the reader goes away, like `| head -1`', async () => {
     const { spawn } = await import('node:child_process');
     const emu = await emulator({ faults: ['extra-directives=50', 'slow-frames=64'] });
-    const child = spawn(process.execPath, [CLI, 'text', 'hello', 'what time is it', '--json'], {
+    const child = spawn(process.execPath, [CLI, 'text', '-', '--json'], {
       env: baseEnv({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: emu.url }),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end('hello\nwhat time is it\n');
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.once('data', () => child.stdout.destroy());
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+});
+
+describe('text - typed at a terminal (e2e through a pseudo-terminal)', () => {
+  const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+
+  /** The CLI on a pseudo-terminal; what is typed goes through the terminal (Ctrl-D is end of input there). */
+  async function onTerminal(args: string[], url: string) {
+    const { spawn } = await import('node:child_process');
+    const cmd = `stty cols 100; ${[process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(' ')}`;
+    const child = spawn(script!, ['-qec', cmd, '/dev/null'], {
+      env: baseEnv({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: url, TERM: 'xterm', NO_COLOR: '1' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
+    const closed = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      }),
+    );
+    const until = async (predicate: (out: string) => boolean) => {
+      while (!predicate(out)) await new Promise((r) => setTimeout(r, 20));
+    };
+    return { output: () => out, type: (s: string) => child.stdin.write(s), until, closed };
+  }
+  const prompts = (out: string) => out.split('› ').length - 1;
+
+  it.skipIf(!script)('shows a prompt, redraws it after each answer, and Ctrl-D ends with exit 0', async () => {
+    const emu = await emulator();
+    const t = await onTerminal(['text', '-', '--no-play'], emu.url);
+    await t.until((o) => o.includes('› '));
+    expect(t.output()).toContain('type what to ask and press Enter, one utterance per line; Ctrl-D ends');
+    expect(emu.record.connections).toEqual([]); // nothing typed yet: not connected
+    t.type('hello\n');
+    await t.until((o) => o.includes('CLOVA:') && prompts(o) === 2);
+    expect(t.output().indexOf('CLOVA:')).toBeLessThan(t.output().lastIndexOf('› '));
+    t.type('\u0004');
+    expect(await t.closed).toBe(0);
+    expect(t.output()).not.toMatch(/you: hello/); // the typed line is on the screen already
+    expect(t.output()).not.toContain('error');
+    expect(emu.record.events.map((e) => e.message.event.payload.text)).toEqual(['hello']);
+  });
+
+  it.skipIf(!script)('Ctrl-D with nothing typed: exit 0, no error, nothing connected', async () => {
+    const emu = await emulator();
+    const t = await onTerminal(['text', '-'], emu.url);
+    await t.until((o) => o.includes('› '));
+    t.type('\u0004');
+    expect(await t.closed).toBe(0);
+    expect(t.output()).not.toContain('error');
+    expect(emu.record.connections).toEqual([]);
+  });
+
+  it.skipIf(!script)('--json draws no prompt (the output is for a program)', async () => {
+    const emu = await emulator();
+    const t = await onTerminal(['text', '-', '--json'], emu.url);
+    t.type('hello\n');
+    await t.until((o) => o.includes('"type":"response"'));
+    t.type('\u0004');
+    expect(await t.closed).toBe(0);
+    expect(t.output()).not.toContain('›');
+    expect(t.output()).not.toContain('Ctrl-D ends');
   });
 });

@@ -7,21 +7,24 @@ import { finishTurn, makeRenderer, runRequestSession, StopSignals } from '../req
 import { resolveRequestSettings, type RequestOptions } from '../config.js';
 import { checkArgumentUtterance, utteranceLines } from '../utterance.js';
 
+/** Drawn on stderr when a person types at `text -`: the sign that it waits for them. */
+const PROMPT = '› ';
 
-/** `clova-cli text <utterance...>`: typed requests (TextRecognizer.Recognize, spec 5.2). */
+/** `clova-cli text <words...>`: typed requests (TextRecognizer.Recognize, spec 5.2). */
 export function registerTextCommand(program: Command): void {
   const cmd = program
     .command('text')
     .description(
-      'send typed requests; each utterance is its own dialog, and one that answers an ExpectSpeech is sent as its follow-up',
+      'send a typed request: the words make one utterance, as echo joins them; ' +
+        '`text -` reads one utterance per line from standard input for a conversation (an utterance that answers an ExpectSpeech is sent as its follow-up)',
     )
-    .argument('<utterance...>', 'what to ask; several are sent in order on one connection; "-" reads one per line from stdin');
+    .argument('<words...>', 'what to ask, e.g. what is the weather (quotes optional); "-" alone reads utterances from standard input, one per line');
   addPlaybackOptions(addRequestOptions(cmd), 'when stdout is a terminal').action(
-    async (utterances: string[], opts: RequestOptions & PlaybackOptions) => {
+    async (words: string[], opts: RequestOptions & PlaybackOptions) => {
       // From the start, so a signal while waiting for the first line is reported like any other.
       const signals = new StopSignals();
       try {
-        await sendUtterances(utterances, opts, signals);
+        await sendUtterances(words, opts, signals);
       } finally {
         signals.dispose();
       }
@@ -29,19 +32,48 @@ export function registerTextCommand(program: Command): void {
   );
 }
 
-async function sendUtterances(utterances: string[], opts: RequestOptions & PlaybackOptions, signals: StopSignals): Promise<void> {
-  const fromStdin = utterances.length === 1 && utterances[0] === '-';
-  const first = fromStdin ? [] : utterances.map((u, i) => checkArgumentUtterance(u, i + 1));
+async function sendUtterances(words: string[], opts: RequestOptions & PlaybackOptions, signals: StopSignals): Promise<void> {
+  const fromStdin = words[0] === '-';
+  if (fromStdin && words.length > 1) {
+    throw new UsageError(
+      '"-" reads the utterances from standard input and takes no words after it: give either "-" alone or the words of one utterance',
+    );
+  }
+  const first = fromStdin ? [] : [checkArgumentUtterance(words)];
   const settings = resolveRequestSettings(opts);
   const renderer = await makeRenderer(settings, opts.color);
-  // With "-", wait for the first line before connecting (nothing to send: exit 2, no connection),
-  // then send each further line as it arrives on the same connection. Lines are checked (length,
-  // UTF-8, control characters) as they are read, never buffered whole.
+  // Someone typing at a terminal gets a prompt, and does not need their line echoed back.
+  const typing = fromStdin && process.stdin.isTTY === true;
+  const prompting = typing && process.stderr.isTTY === true && !settings.json;
+  let promptShown = false;
+  const prompt = () => {
+    if (!prompting) return;
+    process.stderr.write(PROMPT);
+    promptShown = true;
+  };
+  // At the end of input the cursor is still after the prompt: the shell's prompt goes on a new line.
+  const endPrompt = () => {
+    if (promptShown) process.stderr.write('\n');
+    promptShown = false;
+  };
+  // With "-", wait for the first line before connecting, then send each further line as it
+  // arrives on the same connection. Lines are checked (length, UTF-8, control characters) as
+  // they are read, never buffered whole.
   const more = fromStdin ? utteranceLines(process.stdin) : undefined;
   if (more) {
-    signals.onStop(() => process.stdin.destroy()); // a pending read must not hold the process
+    signals.onStop(() => {
+      endPrompt(); // the error line starts on a line of its own, not after the prompt
+      process.stdin.destroy(); // a pending read must not hold the process
+    });
+    if (prompting) process.stderr.write('type what to ask and press Enter, one utterance per line; Ctrl-D ends\n');
+    prompt();
     const line = await signals.race(more.next());
-    if (line.done) throw new UsageError('no utterance on standard input');
+    promptShown = false;
+    // Nothing to send is not an error, as `cat` of an empty file is not: exit 0, nothing connected.
+    if (line.done) {
+      endPrompt();
+      return;
+    }
     first.push(line.value);
   }
   const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
@@ -50,10 +82,8 @@ async function sendUtterances(utterances: string[], opts: RequestOptions & Playb
     renderer,
     async (session) => {
       const { client } = session;
-      // Someone typing at a terminal sees their line already; do not echo it back to them.
-      const echo = settings.json || !(fromStdin && process.stdin.isTTY);
       client.on('request', (event) => {
-        if (!echo) return;
+        if (typing && !settings.json) return;
         const p = event.event.payload;
         renderer.request({
           text: String(p.text ?? ''),
@@ -62,12 +92,16 @@ async function sendUtterances(utterances: string[], opts: RequestOptions & Playb
         });
       });
       const send = async (text: string) => {
+        promptShown = false;
         await finishTurn(session, await client.sendText(text, { timeoutMs: settings.timeoutMs }));
+        prompt();
       };
       for (const text of first) await send(text);
       if (more) for await (const line of more) await send(line);
-      if (client.pendingExpectSpeech) {
-        renderer.hint(followUpHint('text'));
+      endPrompt();
+      // Someone who typed Ctrl-D saw the ExpectSpeech line and chose to stop: no hint for them.
+      if (client.pendingExpectSpeech && !typing) {
+        renderer.hint(followUpHint(fromStdin ? 'text-stdin' : 'text'));
       }
     },
     { speech, signals },

@@ -108,7 +108,17 @@ describe('checkUtterance and checkArgumentUtterance', () => {
   });
 
   it('an argument holding U+FFFD was not valid UTF-8', () => {
-    expect(() => checkArgumentUtterance('caf\uFFFD', 2)).toThrow('utterance 2 is not valid UTF-8; give the text in UTF-8');
-    expect(checkArgumentUtterance('café', 2)).toBe('café');
+    expect(() => checkArgumentUtterance(['un', 'caf\uFFFD'])).toThrow('the utterance is not valid UTF-8; give the text in UTF-8');
+    expect(checkArgumentUtterance(['café'])).toBe('café');
+  });
+
+  it('the words are one utterance joined by single spaces, checked as a whole', () => {
+    expect(checkArgumentUtterance(['what', 'is', 'the', 'weather'])).toBe('what is the weather');
+    expect(checkArgumentUtterance([' what is', 'the  weather '])).toBe('what is the  weather'); // as echo: only the ends are trimmed
+    expect(() => checkArgumentUtterance(['', ' '])).toThrow(/^the utterance is empty/);
+    const half = 'a'.repeat(MAX_UTTERANCE_BYTES / 2);
+    expect(() => checkArgumentUtterance([half, half])).toThrow('the utterance is longer than 10000 bytes; send a shorter utterance');
+    expect(checkArgumentUtterance([half, half.slice(1)])).toHaveLength(MAX_UTTERANCE_BYTES);
+    expect(() => checkArgumentUtterance(['ring', '\u0007'])).toThrow('the utterance contains a control character (U+0007); only tab is allowed');
   });
 });
