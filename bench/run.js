@@ -19,6 +19,7 @@ import { uploadBench, uploadMarkdown } from './upload.js';
 import { emulatorLoad, emulatorLoadMarkdown } from './emulator-load.js';
 import { jsonCost, jsonCostMarkdown } from './json-cost.js';
 import { resamplerBench } from './resampler.js';
+import { ctrlC, ctrlCMarkdown } from './ctrl-c.js';
 import { procAvailable } from './proc.js';
 import { writeToneWav } from './wav-file.js';
 
@@ -190,6 +191,8 @@ try {
 }
 step('downchannel JSON part in 1 KiB chunks');
 json = await figure('Downchannel JSON part', () => jsonCost(), jsonCostMarkdown);
+step('Ctrl-C to exit, on a pseudo-terminal');
+const ctrl = await figure('Ctrl-C to exit', () => ctrlC(), ctrlCMarkdown);
 step('resampler candidates against sox');
 const resampler = await figure('Resampling 44.1 kHz stereo to 16 kHz mono', () => resamplerBench(), (r) => r.markdown.split('\n'));
 
@@ -223,8 +226,7 @@ function headline() {
         `${ratio(r.emulator?.late?.rss, r.emulator?.early?.rss)} | ≤ 1.1 |`,
     );
   }
-  const base = (up.result ?? []).find((r) => r.baseline);
-  if (base) {
+  for (const base of (up.result ?? []).filter((r) => r.baseline)) {
     out.push(
       `| Voice upload, ${base.label} | raw \`node:http2\` → \`emulator\` | client RSS at end / at 1 min of audio (end / at 10 %) | ` +
         `${ratio(base.client?.late?.rss, base.client?.early?.rss)} (${ratio(base.client?.late?.rss, base.client?.tenth?.rss)}) | (the floor) |`,
@@ -299,6 +301,7 @@ lines.push(...au.lines);
 lines.push(...up.lines);
 lines.push(...load.lines);
 lines.push(...json.lines);
+lines.push(...ctrl.lines);
 lines.push(...resampler.lines);
 lines.push(`Total bench time: ${fmt((Date.now() - started) / 1000, 1)} s.`);
 lines.push('');
