@@ -17,7 +17,8 @@ export interface RequestOptions {
   server?: string;
   json?: boolean;
   saveAudio?: string;
-  lang: string;
+  /** Voice commands only (recognize, listen): typed requests carry no language. */
+  lang?: string;
   timeout: string;
   helloTimeout: string;
   pingInterval: string;
@@ -49,18 +50,6 @@ export interface RequestSettings {
   emulatorFaults: string[];
   /** `warning: …` lines to print on every run before connecting (cleartext, unverified TLS). */
   warnings: string[];
-}
-
-/** Loads `.env` from the working directory; real environment variables win (process.loadEnvFile). */
-export function loadDotEnv(path = '.env'): void {
-  try {
-    process.loadEnvFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'EISDIR') {
-      throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
-    }
-  }
 }
 
 export { MAX_TIMER_MS };
@@ -173,7 +162,7 @@ export function defaultUserAgent(): string {
  * UsageError (exit 2) or AuthError (exit 3, no token).
  */
 export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.ProcessEnv = configurationEnv()): RequestSettings {
-  const lang = opts.lang;
+  const lang = opts.lang ?? 'ko';
   if (lang !== 'ko' && lang !== 'en' && lang !== 'ja') throw new UsageError(`--lang must be ko, en or ja (got "${lang}")`);
   const timeoutMs = durationMs(opts.timeout, '--timeout');
   const helloTimeoutMs = durationMs(opts.helloTimeout, '--hello-timeout');

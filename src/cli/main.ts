@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { ClovaError } from '../protocol/errors.js';
 import { terminalLine } from '../protocol/sanitize.js';
-import { loadDotEnv } from './config.js';
+import { loadDotEnv } from './dotenv.js';
 import { exitCodeFor, internalErrorLine } from './exit.js';
 import { OutputGuard } from './output/guarded-output.js';
 import { buildProgram } from './program.js';

@@ -1,21 +1,7 @@
-import type { Command } from 'commander';
 import { checkPlayer, defaultPlayer, playMp3 } from '../audio/player.js';
 import type { SpeechPlayer } from '../client/speech-queue.js';
 import { ClovaError } from '../protocol/errors.js';
-
-/** The playback options, as commander parses them. */
-export interface PlaybackOptions {
-  /** false with --no-play. */
-  play?: boolean;
-  player?: string;
-}
-
-/** Adds --no-play and --player to a command. */
-export function addPlaybackOptions(cmd: Command, when: string): Command {
-  return cmd
-    .option('--no-play', `do not play speech (it is played ${when})`)
-    .option('--player <command>', `command that plays MP3 from stdin (default "${defaultPlayer(process.platform)}")`);
-}
+import type { PlaybackOptions } from './playback-options.js';
 
 /**
  * Decides whether speech is played and checks the player before anything is sent. `always`: play
