@@ -89,7 +89,7 @@ async function listen(opts: ListenOptions, signals: StopSignals): Promise<void> 
   const maxSeconds = durationSeconds(opts.maxSeconds, '--max-seconds', MAX_UTTERANCE_SECONDS);
   const settings = resolveRequestSettings(opts);
   const renderer = await makeRenderer(settings, opts.color);
-  const speech = resolvePlayer(opts, 'always', (m) => renderer.notice(m));
+  const speech = await resolvePlayer(opts, 'always', (m) => renderer.notice(m));
   const micOptions: MicrophoneOptions = { backend: opts.recorder, device: opts.device ?? 'default' };
   // On Ctrl-C every recorder is killed at once: its audio is discarded anyway, and a graceful stop
   // waits for the recorder's current read (the last part of the ~0.1 s Ctrl-C took here).

@@ -45,7 +45,7 @@ async function recognizeInputs(inputs: string[], opts: RecognizeOptions, signals
       opening.then((input) => signals.onStop(() => input.close()), () => undefined);
       opened.push(await signals.race(opening));
     }
-    const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
+    const speech = await resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
     await runRequestSession(
       settings,
       renderer,

@@ -64,7 +64,7 @@ async function sendUtterances(words: string[], opts: RequestOptions & PlaybackOp
     }
     first.push(line.value);
   }
-  const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
+  const speech = await resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
   await runRequestSession(
     settings,
     renderer,
