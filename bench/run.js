@@ -13,7 +13,7 @@ import { MultipartDecoder } from '../dist/protocol/index.js';
 import { startEmulator } from '../dist/emulator/index.js';
 import { KiB, MiB, buildBody, directiveJson } from './multipart-body.js';
 import { download, networkMarkdown, roundTrip } from './client.js';
-import { startup, startupMarkdown } from './startup.js';
+import { startup, startupHeadline, startupMarkdown } from './startup.js';
 import { audioBench, audioMarkdown } from './audio.js';
 import { uploadBench, uploadMarkdown } from './upload.js';
 import { emulatorLoad, emulatorLoadMarkdown } from './emulator-load.js';
@@ -202,7 +202,7 @@ const mb = (bytes) => fmt(bytes / MB, 1);
 
 /** The memory and CPU figures that say whether a defect is there, one line each, with their targets. */
 function headline() {
-  const out = ['## Headline: memory and CPU on the paths users run', ''];
+  const out = ['## Headline: memory, CPU and start-up on the paths users run', ''];
   out.push(
     'Each value is explained in its section below; "n/a" means the figure failed (its section says why). For the ' +
       'voice upload, compare with the raw baseline\'s row: even a flat program grows while V8 warms up over the first ' +
@@ -211,6 +211,7 @@ function headline() {
   out.push('');
   out.push('| Figure | Path | Measure | Value | Target |');
   out.push('|---|---|---|---:|---|');
+  out.push(...startupHeadline(su));
   const ratio = (a, b) => (a && b ? fmt(a / b, 2) : 'n/a');
   for (const r of up.result ?? []) {
     if (r.baseline) continue;
