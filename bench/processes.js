@@ -40,7 +40,7 @@ export function waitExit(child, ms) {
  * listens; rejects (after killing it) when it has not said so within `timeoutMs`.
  */
 export function startEmulatorProcess(args = [], { timeoutMs = 20000 } = {}) {
-  // Run as a user runs it: the executable itself, so its shebang's V8 flags apply.
+  // Run as a user runs it: the executable itself (its shebang).
   const child = spawn(CLI, ['emulator', '--port', '0', '--quiet', ...args], {
     cwd: ROOT,
     env: cleanEnv(),

@@ -1,8 +1,7 @@
 // CLI start-up: wall time from spawn to exit, against two baselines measured in the same run: bare
 // `node -e 0` for the commands that make no request, and a minimal raw node:http2 program
 // (text-raw-child.js) for `text hello`. Each CLI command is timed twice: as `node bin/clova-cli.js`
-// and as the executable `bin/clova-cli.js`, which a user runs (its shebang execs `env`, then node
-// with `--max-semi-space-size=1`). Children are spawned asynchronously because the emulator they
+// and as the executable `bin/clova-cli.js`, which a user runs (its shebang execs `env`, then node). Children are spawned asynchronously because the emulator they
 // talk to runs in this process and has to keep serving while they run.
 // `node bench/startup.js` runs this figure alone (it needs a built dist/).
 import { spawn } from 'node:child_process';
@@ -143,8 +142,7 @@ export function startupMarkdown(s) {
       '`--no-play`, `NO_COLOR=1`) with `bench/text-raw-child.js`, a program of Node built-ins only that does the same ' +
       'exchange over a bare `node:http2` session. Each request has its own `CLOVA_ACCESS_TOKEN=bench-<n>`, because the ' +
       'emulator answers 429 to a second downchannel of one token within 1 s. "Executable" rows run `bin/clova-cli.js` ' +
-      'itself, as a user does: its shebang (`#!/usr/bin/env -S node --max-semi-space-size=1`) adds the exec of `env` ' +
-      'and a 1 MB young generation.',
+      'itself, as a user does: its shebang (`#!/usr/bin/env node`) adds the exec of `env`.',
   );
   lines.push('');
   lines.push('| Command | Median (ms) | Min (ms) | Max (ms) | Ratio to its baseline |');

@@ -1,3 +1,4 @@
+import { keepYoungGenerationSmall } from '../streaming-heap.js';
 import { chunkPcm, PART_BYTES } from '../../audio/chunker.js';
 import { measureLevel, SilenceWatch } from '../../audio/level.js';
 import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderBackend } from '../../audio/microphone.js';
@@ -76,6 +77,7 @@ function watchEnter(onEnter: () => void): () => void {
 
 /** Runs `clova-cli listen` (commands/listen.ts defines its options). */
 export async function runListen(opts: ListenOptions): Promise<void> {
+  keepYoungGenerationSmall(); // every module this command needs is loaded by now
   // From the start, so a signal while the microphone opens is reported like any other.
   const signals = new StopSignals();
   try {
@@ -216,7 +218,7 @@ async function listenTurn(
     client.once('request', onRequest);
     client.once('uploaded', onUploaded);
     try {
-      const result = await client.recognize(chunkPcm(audio, PART_BYTES), { lang: settings.lang, timeoutMs: settings.timeoutMs });
+          const result = await client.recognize(chunkPcm(audio, PART_BYTES), { lang: settings.lang, timeoutMs: settings.timeoutMs });
       await finishTurn(session, result);
     } finally {
       client.off('request', onRequest);

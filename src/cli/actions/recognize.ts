@@ -1,3 +1,4 @@
+import { keepYoungGenerationSmall } from '../streaming-heap.js';
 import { openAudioInput, type AudioInput, type ShortInput } from '../../audio/audio-input.js';
 import { chunkPcm, pace, PART_BYTES } from '../../audio/chunker.js';
 import { UsageError } from '../../protocol/errors.js';
@@ -15,6 +16,7 @@ export interface RecognizeOptions extends RequestOptions, PlaybackOptions {
 
 /** Runs `clova-cli recognize` (commands/recognize.ts defines its options). */
 export async function runRecognize(inputs: string[], opts: RecognizeOptions): Promise<void> {
+  keepYoungGenerationSmall(); // every module this command needs is loaded by now
   // From the start, so a signal while a slow input is being opened is reported like any other.
   const signals = new StopSignals();
   try {
