@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { CicClient, DirectoryAttachmentSink, chunkPcm, isValidUserAgent, openAudioInput, startEmulator } from 'clova-cli';
+import { CicClient, DirectoryAttachmentSink, isValidUserAgent, openAudioInput, startEmulator } from 'clova-cli';
 
 const outDir = 'out';
 await mkdir(outDir, { recursive: true }); // the sink writes speech-<Content-ID>.mp3 files into it
@@ -40,10 +40,10 @@ try {
   const typed = await client.sendText('hello');
   console.log(`text turn: HTTP ${typed.status}, ${typed.directives} directives`);
 
-  // Voice: any AsyncIterable of L16 16 kHz mono buffers; chunkPcm cuts them into 200 ms audio parts.
+  // Voice: any AsyncIterable of L16 16 kHz mono buffers, of any size: the client cuts them into 200 ms audio parts.
   const input = await openAudioInput(wav);
   console.log(`voice input: ${wav} (${input.info.description})`);
-  const spoken = await client.recognize(chunkPcm(input.pcm), { lang: 'en' });
+  const spoken = await client.recognize(input.pcm, { lang: 'en' });
   console.log(`voice turn: HTTP ${spoken.status}, ${spoken.directives} directives, ${spoken.audioBytes} bytes of audio sent (${spoken.uploadEnded})`);
 } finally {
   await client.close();

@@ -1,10 +1,10 @@
 import type { Ora } from 'ora';
-import { CicClient, type EventResult } from '../client/client.js';
+import { CicClient, SystemExceptionError, type EventResult } from '../client/client.js';
 import type { SpeechPlayer } from '../client/speech-queue.js';
 import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
 import { secrets } from './secrets.js';
-import { InterruptedError, ServerError, TerminatedError, type ClovaError } from '../protocol/errors.js';
+import { InterruptedError, TerminatedError, type ClovaError } from '../protocol/errors.js';
 import { redact } from '../protocol/redact.js';
 import { terminalLine } from '../protocol/sanitize.js';
 import type { RequestSettings } from './config.js';
@@ -93,21 +93,24 @@ export class StopSignals {
 
 /**
  * Ends one turn: waits for the report events it caused and for its speech to be played, prints the
- * response line, and turns a System.Exception inside a 200 into an error (exit 4).
+ * response line, and then fails with the turn's error when its answer was a System.Exception
+ * inside a 200 (exit 4): that answer was read whole, so it is shown like any other first.
  */
-export async function finishTurn(session: RequestSession, result: EventResult): Promise<void> {
+export async function finishTurn(session: RequestSession, turn: Promise<EventResult>): Promise<void> {
+  let result: EventResult;
+  let exception: SystemExceptionError | undefined;
+  try {
+    result = await turn;
+  } catch (err) {
+    if (!(err instanceof SystemExceptionError)) throw err;
+    exception = err;
+    result = err.result;
+  }
   await session.client.settled(); // reports the answer asked for (e.g. DeviceControl.ActionExecuted)
   await session.client.speechIdle();
   await session.client.settled(); // SpeechFinished
   session.renderer.response(result);
-  if (result.exception) {
-    const code = Number(result.exception.code) || result.status;
-    throw new ServerError(
-      `the server sent System.Exception ${code}: ${result.exception.description ?? 'no description'}`,
-      code,
-      result.exception.description,
-    );
-  }
+  if (exception) throw exception;
 }
 
 const write = (stream: NodeJS.WriteStream) => (s: string) => {

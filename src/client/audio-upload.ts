@@ -1,7 +1,7 @@
 import type { ClientHttp2Stream } from 'node:http2';
 import { TimeoutError } from '../protocol/errors.js';
 import { AUDIO_PART_HEADERS, type MultipartEncoder } from '../protocol/multipart-encoder.js';
-import { cancelStream } from './connection.js';
+import { cancelStream } from './streams.js';
 import type { TimerHandle, Timers } from './timers.js';
 
 /** Why the upload of a Recognize stopped. */

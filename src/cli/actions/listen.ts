@@ -1,5 +1,4 @@
 import { keepYoungGenerationSmall } from '../streaming-heap.js';
-import { chunkPcm, PART_BYTES } from '../../audio/chunker.js';
 import { measureLevel, SilenceWatch } from '../../audio/level.js';
 import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderBackend } from '../../audio/microphone.js';
 import { durationSeconds, resolveRequestSettings, type RequestOptions } from '../config.js';
@@ -218,8 +217,7 @@ async function listenTurn(
     client.once('request', onRequest);
     client.once('uploaded', onUploaded);
     try {
-          const result = await client.recognize(chunkPcm(audio, PART_BYTES), { lang: settings.lang, timeoutMs: settings.timeoutMs });
-      await finishTurn(session, result);
+      await finishTurn(session, client.recognize(audio, { lang: settings.lang, timeoutMs: settings.timeoutMs }));
     } finally {
       client.off('request', onRequest);
       client.off('uploaded', onUploaded);

@@ -1,6 +1,6 @@
 import { keepYoungGenerationSmall } from '../streaming-heap.js';
 import { openAudioInput, type AudioInput, type ShortInput } from '../../audio/audio-input.js';
-import { chunkPcm, pace, PART_BYTES } from '../../audio/chunker.js';
+import { chunkPcm, pace } from '../../audio/chunker.js';
 import { UsageError } from '../../protocol/errors.js';
 import { resolveRequestSettings, type RequestOptions } from '../config.js';
 import { resolvePlayer } from '../playback.js';
@@ -72,8 +72,8 @@ async function sendInput(session: RequestSession, name: string, input: AudioInpu
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   session.signal.addEventListener('abort', onAbort, { once: true });
-  const parts = chunkPcm(input.pcm, PART_BYTES);
-  const audio = realtime ? pace(parts, 200, { signal: stop.signal }) : parts;
+  // Pacing needs the 200 ms parts; otherwise the client cuts the audio itself.
+  const audio = realtime ? pace(chunkPcm(input.pcm), 200, { signal: stop.signal }) : input.pcm;
   const onRequest = (event: { event: { header: { dialogRequestId?: string }; payload: Record<string, unknown> } }) => {
     renderer.request({
       kind: 'voice',
@@ -89,8 +89,7 @@ async function sendInput(session: RequestSession, name: string, input: AudioInpu
   client.on('upload', onUpload);
   client.once('uploaded', onUploaded);
   try {
-    const result = await client.recognize(audio, { lang: settings.lang, timeoutMs: settings.timeoutMs });
-    await finishTurn(session, result);
+    await finishTurn(session, client.recognize(audio, { lang: settings.lang, timeoutMs: settings.timeoutMs }));
   } finally {
     stop.abort();
     client.off('request', onRequest);

@@ -81,7 +81,7 @@ async function sendUtterances(words: string[], opts: RequestOptions & PlaybackOp
       });
       const send = async (text: string) => {
         promptShown = false;
-        await finishTurn(session, await client.sendText(text, { timeoutMs: settings.timeoutMs }));
+        await finishTurn(session, client.sendText(text, { timeoutMs: settings.timeoutMs }));
         prompt();
       };
       for (const text of first) await send(text);

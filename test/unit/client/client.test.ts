@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CicClient, type ReceivedDirective } from '../../../src/client/client.js';
-import { AuthError, ConnectionError } from '../../../src/protocol/errors.js';
-import { buildDirective } from '../../../src/protocol/messages.js';
+import { CicClient, SystemExceptionError, type ReceivedDirective } from '../../../src/client/client.js';
+import { AuthError, ConnectionError, ServerError } from '../../../src/protocol/errors.js';
+import { buildDirective, buildEvent } from '../../../src/protocol/messages.js';
 import { emulator, TOKEN } from '../../helpers/emulator.js';
+import { directive, hostileCic } from '../../helpers/hostile-cic.js';
 
 const UA = 'clova-cli/clova-cli/0.1.0 (Linux 6.1;x64;node=20.20.2)';
 
@@ -152,3 +153,60 @@ describe('CicClient reports what the protocol asks for', () => {
     await c.close();
   });
 });
+
+describe('CicClient turns a System.Exception inside a 200 answer into an error', () => {
+  const exceptionAnswer = () => ({ status: 200, parts: [directive('System', 'Exception', { code: '500', description: 'the last word' })] });
+
+  it('sendText rejects with a ServerError that names the exception and carries the result', async () => {
+    const server = await hostileCic({ answer: exceptionAnswer });
+    const { c, directives } = client(server.url);
+    const err = await c.sendText('hello').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err).toBeInstanceOf(SystemExceptionError);
+    const e = err as SystemExceptionError;
+    expect(e.message).toBe('the server sent System.Exception 500: the last word');
+    expect(e.status).toBe(500);
+    expect(e.description).toBe('the last word');
+    expect(e.code).toBe('E_SERVER');
+    // The answer was read to its end: the directive was handed on and the result says so.
+    expect(e.result).toMatchObject({ status: 200, directives: 1, exception: { code: '500', description: 'the last word' } });
+    expect(directives.map((d) => d.message.directive.header.name)).toEqual(['Exception']);
+    await c.close();
+  });
+
+  it('sendEvent and recognize reject the same way; a code that is not a number falls back to the status', async () => {
+    const server = await hostileCic({
+      answer: (_auth, index) => ({
+        status: 200,
+        parts: [directive('System', 'Exception', index === 0 ? { code: 'UNKNOWN', description: 'odd' } : { code: 401 })],
+      }),
+    });
+    const { c } = client(server.url);
+    const event = buildEvent('System', 'SynchronizeState', {}, { context: [] });
+    const first = (await c.sendEvent(event).catch((e: unknown) => e)) as SystemExceptionError;
+    expect(first).toBeInstanceOf(SystemExceptionError);
+    expect(first.message).toBe('the server sent System.Exception 200: odd');
+    const second = (await c.recognize(pcm([Buffer.alloc(640)]), { lang: 'en' }).catch((e: unknown) => e)) as SystemExceptionError;
+    expect(second).toBeInstanceOf(SystemExceptionError);
+    expect(second.message).toBe('the server sent System.Exception 401: no description');
+    expect(second.status).toBe(401);
+    expect(second.result).toMatchObject({ status: 200, audioBytes: 640, audioParts: 1 });
+    await c.close();
+  });
+});
+
+describe('CicClient.recognize cuts audio into the parts CIC expects', () => {
+  it('sends any PCM buffers as 6,400-byte audio parts (the last one shorter)', async () => {
+    const emu = await emulator({ faults: ['no-stop-capture'] });
+    const { c } = client(emu.url);
+    const r = await c.recognize(pcm([Buffer.alloc(20000, 1), Buffer.alloc(100, 2), Buffer.alloc(6300, 3)]), { lang: 'en', timeoutMs: 10000 });
+    expect(r).toMatchObject({ audioBytes: 26400, audioParts: 5 });
+    const parts = emu.record.events[0]!.parts.slice(1).map((p) => p.bytes);
+    expect(parts).toEqual([6400, 6400, 6400, 6400, 800]);
+    await c.close();
+  });
+});
+
+async function* pcm(buffers: Buffer[]): AsyncGenerator<Buffer> {
+  for (const b of buffers) yield b;
+}
