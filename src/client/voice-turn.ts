@@ -1,4 +1,3 @@
-import { chunkPcm } from '../audio/chunker.js';
 import { TimeoutError } from '../protocol/errors.js';
 import type { EventMessage } from '../protocol/messages.js';
 import { AudioUpload, uploadStalledError, type UploadEnd, type UploadProgress } from './audio-upload.js';
@@ -51,7 +50,7 @@ export class VoiceTurns {
   async run(event: EventMessage, audio: AsyncIterable<Buffer>, dialogRequestId: string, options: VoiceTurnOptions): Promise<RecognizeResult> {
     const { timers } = this.hooks;
     const { timeoutMs } = options;
-    const upload = new AudioUpload(chunkPcm(audio), {
+    const upload = new AudioUpload(inParts(audio), {
       now: () => timers.now(),
       progress: (p) => this.hooks.upload(p),
       trace: (l) => this.hooks.trace(l),
@@ -143,4 +142,13 @@ export class VoiceTurns {
       t.upload.stop('stopped');
     }
   }
+}
+
+/**
+ * The audio cut into 200 ms parts. The chunker is loaded by the first voice turn, not with the
+ * client: a typed request loads no audio code (start-up, test/e2e/startup.test.ts).
+ */
+async function* inParts(audio: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const { chunkPcm } = await import('../audio/chunker.js');
+  yield* chunkPcm(audio);
 }
