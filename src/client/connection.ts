@@ -7,8 +7,7 @@ import type { DirectiveIntake, DirectiveOrigin } from './dispatch.js';
 import { connectError, handshakeFailure, oneLine, type HandshakeTarget } from './handshake.js';
 import { readExceptionDescription, statusError } from './http-errors.js';
 import { KeepAlive, type KeepAliveOptions } from './keepalive.js';
-import type { ResponseReader } from './response-reader.js';
-import { pipeToReader } from './streams.js';
+import { pipeToReader, type ResponseReader } from './response-reader.js';
 import type { Timers, TimerHandle } from './timers.js';
 
 /** Who this client is to CIC and how patient a connection is: what every connection is opened with. */

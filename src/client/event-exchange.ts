@@ -9,7 +9,8 @@ import type { DirectiveDispatch, DirectiveOrigin } from './dispatch.js';
 import { readExceptionDescription, statusError } from './http-errors.js';
 import type { CicLink } from './link.js';
 import type { EventResult } from './results.js';
-import { cancelStream, pipeToReader } from './streams.js';
+import { pipeToReader } from './response-reader.js';
+import { cancelStream } from './streams.js';
 import type { TimerHandle, Timers } from './timers.js';
 
 /** How often one event is sent when the server refuses it unprocessed (GOAWAY race) before giving up. */

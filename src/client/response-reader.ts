@@ -1,3 +1,4 @@
+import http2, { type ClientHttp2Stream } from 'node:http2';
 import type { DirectiveMessage } from '../protocol/messages.js';
 import { asDirectiveMessage } from '../protocol/messages.js';
 import { MultipartDecoder, type MultipartHandler, type PartHeaders } from '../protocol/multipart-decoder.js';
@@ -246,4 +247,40 @@ export class ResponseReader implements MultipartHandler {
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
   }
+}
+
+/**
+ * Pipes a response stream into a reader with backpressure (the stream pauses while the
+ * attachment file catches up). Resolves when the body ended cleanly.
+ */
+export function pipeToReader(stream: ClientHttp2Stream, reader: ResponseReader): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      void reader.abort().finally(() => reject(err));
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        const wait = reader.write(chunk);
+        if (wait) {
+          stream.pause();
+          void wait.then(() => stream.resume());
+        }
+      } catch (err) {
+        fail(err as Error);
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
+    });
+    stream.on('end', () => {
+      if (failed) return;
+      reader.end().then(resolve, (err: Error) => fail(err));
+    });
+    stream.on('error', (err) => fail(err));
+    stream.on('close', () => {
+      if (!stream.readableEnded) fail(new Error(`stream closed before its body ended (code ${stream.rstCode})`));
+    });
+  });
 }
