@@ -3,6 +3,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { finished, type Readable } from 'node:stream';
 import createMic from 'mic';
 import lpcm16 from 'node-record-lpcm16';
+import { L16_BITS_PER_SAMPLE, L16_CHANNELS, L16_SAMPLE_RATE } from '../protocol/audio-format.js';
 import { ClovaError, ExitCode, UsageError } from '../protocol/errors.js';
 import { withoutSecrets } from '../protocol/redact.js';
 import { requireProgram } from './programs.js';
@@ -43,7 +44,6 @@ export class RecorderError extends ClovaError {
   }
 }
 
-const SAMPLE_RATE = 16000;
 /** Grace between SIGTERM and SIGKILL: arecord blocked in a read (a FIFO, a stuck driver) ignores SIGTERM. */
 const KILL_AFTER_MS = 500;
 /** Pause the recorder's pipe when this much audio (~32 s) waits unread; resume below the low mark. */
@@ -113,8 +113,8 @@ function startLpcm16(program: string, device: string, env: NodeJS.ProcessEnv): R
   const recorder = program as 'arecord' | 'rec' | 'sox';
   const rec = withSpawnEnv(env, () =>
     lpcm16.record({
-      sampleRate: SAMPLE_RATE,
-      channels: 1,
+      sampleRate: L16_SAMPLE_RATE,
+      channels: L16_CHANNELS,
       recorder,
       audioType: 'raw',
       // For sox the package sets AUDIODEV itself from `device`; we already put it in env.
@@ -130,9 +130,9 @@ function startLpcm16(program: string, device: string, env: NodeJS.ProcessEnv): R
 
 function startMic(device: string, env: NodeJS.ProcessEnv): RecorderHandle {
   const m = createMic({
-    rate: String(SAMPLE_RATE),
-    channels: '1',
-    bitwidth: '16',
+    rate: String(L16_SAMPLE_RATE),
+    channels: String(L16_CHANNELS),
+    bitwidth: String(L16_BITS_PER_SAMPLE),
     encoding: 'signed-integer',
     endian: 'little',
     device,
@@ -338,7 +338,7 @@ function tidyStderrLine(line: string): string {
  */
 function probeArecord(device: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn('arecord', ['-q', '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', String(SAMPLE_RATE), '-c', '1', '-d', '1', '/dev/null'], {
+    const child = spawn('arecord', ['-q', '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', String(L16_SAMPLE_RATE), '-c', String(L16_CHANNELS), '-d', '1', '/dev/null'], {
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -401,7 +401,7 @@ function checkFormat(fmt: Buffer): void {
   const channels = fmt.readUInt16LE(2);
   const rate = fmt.readUInt32LE(4);
   const bits = fmt.readUInt16LE(14);
-  if ((tag !== 1 && tag !== 0xfffe) || channels !== 1 || rate !== SAMPLE_RATE || bits !== 16) {
+  if ((tag !== 1 && tag !== 0xfffe) || channels !== L16_CHANNELS || rate !== L16_SAMPLE_RATE || bits !== L16_BITS_PER_SAMPLE) {
     throw new RecorderError(
       `the recorder delivers ${rate} Hz, ${channels} channel(s), ${bits}-bit (format ${tag}), not 16 kHz mono 16-bit PCM: try --recorder lpcm16`,
     );
