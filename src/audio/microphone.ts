@@ -4,7 +4,7 @@ import { finished, type Readable } from 'node:stream';
 import createMic from 'mic';
 import lpcm16 from 'node-record-lpcm16';
 import { L16_BITS_PER_SAMPLE, L16_CHANNELS, L16_SAMPLE_RATE } from '../protocol/audio-format.js';
-import { ClovaError, ExitCode, UsageError } from '../protocol/errors.js';
+import { ClovaError, UsageError, type RecorderErrorCode } from '../protocol/errors.js';
 import { withoutSecrets } from '../protocol/redact.js';
 import { requireProgram } from './programs.js';
 
@@ -36,11 +36,11 @@ export interface Microphone {
   readonly exited: Promise<void>;
 }
 
-/** The recorder failed on its own (it died, or delivered audio in another format); exit code 1. */
+/** The recorder failed on its own (it died, or delivered audio in another format). */
 export class RecorderError extends ClovaError {
-  constructor(message: string, code = 'E_RECORDER', options?: { cause?: unknown }) {
-    // Not an internal error: the machine's audio setup is what needs fixing, like bad input (exit 2).
-    super(message, code, ExitCode.usage, options);
+  declare readonly code: RecorderErrorCode;
+  constructor(message: string, code: RecorderErrorCode = 'E_RECORDER', options?: { cause?: unknown }) {
+    super(message, code, options);
   }
 }
 
