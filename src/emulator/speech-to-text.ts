@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { findProgram } from '../audio/programs.js';
 import { withoutSecrets } from '../protocol/redact.js';
 import { ENGLISH_PHRASES } from './intents.js';
 
@@ -52,15 +53,6 @@ export function jsgfGrammar(phrases: readonly string[], prefixes = false): strin
   return `#JSGF V1.0;\ngrammar emulator;\npublic <utterance> = ${[...alternatives].join(' | ')};\n`;
 }
 
-async function executable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function exists(file: string): Promise<boolean> {
   try {
     await access(file, constants.R_OK);
@@ -68,17 +60,6 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The full path of `binary` on PATH, or undefined. */
-async function which(binary: string): Promise<string | undefined> {
-  if (binary.includes('/')) return (await executable(binary)) ? binary : undefined;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
-    const file = path.join(dir, binary);
-    if (await executable(file)) return file;
-  }
-  return undefined;
 }
 
 /** Raised when a decode was cancelled; not a failure. */
@@ -120,7 +101,7 @@ export class SpeechToText {
   }
 
   private async detect(): Promise<{ program?: string; missing?: string }> {
-    const program = await which(this.binary);
+    const program = findProgram(this.binary);
     if (!program) return { missing: `${this.binary} is not on PATH` };
     if (!(await exists(path.join(this.hmm, 'mdef')))) return { missing: `no acoustic model in ${this.hmm}` };
     if (!(await exists(this.dict))) return { missing: `no dictionary ${this.dict}` };
