@@ -10,7 +10,7 @@ import type { ActiveFaults } from './faults.js';
 import { findHandler } from './handlers/registry.js';
 import type { EventBody, HandlerContext, HandlerResult } from './handlers/types.js';
 import type { RecordedAudio, RecordedEvent, RecordedPart, RecordedRequest, Recorder } from './record.js';
-import type { VoiceSettings } from './voice-capture.js';
+import type { VoiceSettings } from './voice-settings.js';
 import { arrangeParts, sendEmpty, sendException, sendMultipart, wireStyle } from './wire.js';
 
 /** What an event exchange needs from the emulator. */

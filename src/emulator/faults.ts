@@ -240,8 +240,16 @@ export function parseFaults(specs: readonly string[]): Fault[] {
   return specs.map(parseFault);
 }
 
+/** Read access to the faults in force: what answer builders and wire framing need. */
+export interface FaultReader {
+  /** True when a fault of this name is in force. */
+  has(name: FaultName): boolean;
+  /** The (last given) fault of this name, or undefined. */
+  get<N extends FaultName>(name: N): Extract<Fault, { name: N }> | undefined;
+}
+
 /** The faults in force, with the remaining uses of the counted ones. */
-export class ActiveFaults {
+export class ActiveFaults implements FaultReader {
   private readonly faults: Fault[];
   private readonly remaining = new Map<Fault, number>();
 

@@ -12,7 +12,7 @@ import { ActiveFaults, parseFaults } from './faults.js';
 import { FrontListener } from './listener.js';
 import { Recorder, recordLimits, type EmulatorRecord, type RecordedConnection, type RecordedRequest } from './record.js';
 import { certificateFiles, generateCertificate, type CertificateFiles } from './tls.js';
-import { voiceSettings, type VoiceOptions, type VoiceSettings } from './voice-capture.js';
+import { voiceSettings, type VoiceOptions, type VoiceSettings } from './voice-settings.js';
 import { sendEmpty, sendException, wireStyle } from './wire.js';
 import { MAX_TIMER_MS } from '../protocol/timer-range.js';
 

@@ -2,7 +2,7 @@ import type { DirectiveMessage, EventMessage } from '../../protocol/messages.js'
 import type { DialogState } from '../dialog.js';
 import type { ActiveFaults } from '../faults.js';
 import type { RecordedAudio } from '../record.js';
-import type { VoiceSettings } from '../voice-capture.js';
+import type { VoiceSettings } from '../voice-settings.js';
 import type { ResponsePart } from '../wire.js';
 
 /** The rest of an event request after its metadata part. */
