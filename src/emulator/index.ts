@@ -19,4 +19,5 @@ export {
   type Fault,
   type FaultName,
   type FaultDescription,
+  type FaultSite,
 } from './faults.js';
