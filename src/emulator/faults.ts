@@ -11,7 +11,7 @@ import { FaultValue } from './fault-value.js';
 
 /** The part of the emulator that reads a fault (where its effect is coded). */
 export type FaultSite =
-  /** the connection's frames (listener.ts, frame-filter.ts) */
+  /** the connection's frames (server.ts, asked by the PING filter of listener.ts) */
   | 'connection'
   /** downchannel requests and open downchannels (downchannel-registry.ts) */
   | 'downchannel'

@@ -1,4 +1,5 @@
-export { startEmulator, type Emulator, type EmulatorOptions } from './server.js';
+export { startEmulator } from './server.js';
+export type { Emulator, EmulatorOptions } from './api.js';
 export type {
   EmulatorRecord,
   RecordedAttachment,
