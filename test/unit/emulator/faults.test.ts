@@ -137,8 +137,23 @@ describe('parseFault', () => {
       'event-status=204:2',
       'downchannel-status=429:1',
     ]);
-    const sites = new Set(['connection', 'downchannel', 'event', 'answer', 'wire', 'voice']);
-    for (const row of FAULT_TABLE) expect(sites.has(row.actsOn), row.name).toBe(true);
+  });
+
+  it('acts on each fault in the module its row names', () => {
+    const files: Record<string, string> = {
+      connection: 'server.ts',
+      downchannel: 'downchannel-registry.ts',
+      event: 'events.ts',
+      answer: 'answer.ts',
+      wire: 'wire.ts',
+      voice: 'voice-capture.ts',
+    };
+    for (const row of FAULT_TABLE) {
+      const file = files[row.actsOn];
+      expect(file, `${row.name} acts on ${row.actsOn}`).toBeDefined();
+      const source = readFileSync(new URL(`../../../src/emulator/${file}`, import.meta.url), 'utf8');
+      expect(source, `${row.name} in ${file}`).toContain(`'${row.name}'`);
+    }
   });
 
   it('makes startEmulator and setFaults throw on invalid specs', async () => {
