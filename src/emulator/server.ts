@@ -1,3 +1,9 @@
+/**
+ * The CIC emulator's front desk (spec section 7): listens (h2c, or h2 over TLS) behind the PING
+ * filter of FrontListener, checks the bearer token and User-Agent, routes each request (downchannels
+ * to DownchannelRegistry, events to EventExchange, `/ping`), keeps the connections and sessions, and
+ * shuts everything down within bounds.
+ */
 import http2, { type IncomingHttpHeaders, type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import net from 'node:net';
 import type { DirectiveMessage } from '../protocol/messages.js';
