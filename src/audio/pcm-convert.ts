@@ -1,3 +1,4 @@
+import type { Resampler } from './resampler.js';
 import type { SampleEncoding } from './wav-header.js';
 
 /** The rate CIC expects. */
@@ -99,12 +100,7 @@ function toInt16(x: number): number {
   return v > 32767 ? 32767 : v < -32768 ? -32768 : v === v ? v : 0;
 }
 
-/** One channel of streaming sample-rate conversion. */
-export interface Resampler {
-  /** Converts the next input block; output lags input by the filter delay. */
-  process(input: Float32Array): Float32Array;
-  destroy(): void;
-}
+export type { Resampler } from './resampler.js';
 
 /** One resampling stage: Speex from `from` Hz to `to` Hz at `quality` (0..10). */
 export interface ResamplerStage {

@@ -2,7 +2,7 @@
 // One WASM instance per process, shared by every converter: each resampler is only a state in its
 // memory plus two small buffers, freed by destroy().
 import type { SpeexResamplerModule } from '@echogarden/speex-resampler-wasm/simd';
-import type { Resampler } from './pcm-convert.js';
+import type { Resampler } from './resampler.js';
 
 /** Input frames handed to the WASM side per call: sizes its two buffers. */
 const WASM_BLOCK = 16384;

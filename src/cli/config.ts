@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { BlockList, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseFaults } from '../emulator/faults.js';
@@ -17,7 +17,8 @@ export interface RequestOptions {
   server?: string;
   json?: boolean;
   saveAudio?: string;
-  lang: string;
+  /** Voice commands only (recognize, listen): typed requests carry no language. */
+  lang?: string;
   timeout: string;
   helloTimeout: string;
   pingInterval: string;
@@ -49,18 +50,6 @@ export interface RequestSettings {
   emulatorFaults: string[];
   /** `warning: …` lines to print on every run before connecting (cleartext, unverified TLS). */
   warnings: string[];
-}
-
-/** Loads `.env` from the working directory; real environment variables win (process.loadEnvFile). */
-export function loadDotEnv(path = '.env'): void {
-  try {
-    process.loadEnvFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'EISDIR') {
-      throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
-    }
-  }
 }
 
 export { MAX_TIMER_MS };
@@ -130,16 +119,35 @@ export function parseServerUrl(value: string, source: string): URL {
   return url;
 }
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
+/** The eight 16-bit groups of an IPv6 address (net.isIPv6 already said it is one), an IPv4 tail included. */
+function ipv6Groups(host: string): number[] {
+  let text = host.replace(/%.*$/, ''); // a zone index ("fe80::1%eth0") names an interface, not an address
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => Number.parseInt(g, 16)));
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
 
-/** True for a host that is this machine: 127.0.0.0/8, ::1 (IPv4-mapped forms included) or localhost. */
+/**
+ * True for a host that is this machine: 127.0.0.0/8, ::1 (IPv4-mapped forms included) or localhost.
+ * Plain arithmetic rather than net.BlockList, whose first check cost about 4 ms of every request's start-up.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
   if (host === 'localhost') return true;
-  if (isIPv6(host)) return LOOPBACK.check(host, 'ipv6');
-  return /^\d+\.\d+\.\d+\.\d+$/.test(host) && LOOPBACK.check(host, 'ipv4');
+  if (isIPv6(host)) {
+    const g = ipv6Groups(host);
+    const zeros = (n: number) => g.slice(0, n).every((x) => x === 0);
+    if (zeros(7) && g[7] === 1) return true; // ::1
+    return zeros(5) && g[5] === 0xffff && (g[6]! >> 8) === 127; // ::ffff:127.x.y.z
+  }
+  return isIPv4(host) && host.startsWith('127.');
 }
 
 /**
@@ -173,7 +181,7 @@ export function defaultUserAgent(): string {
  * UsageError (exit 2) or AuthError (exit 3, no token).
  */
 export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.ProcessEnv = configurationEnv()): RequestSettings {
-  const lang = opts.lang;
+  const lang = opts.lang ?? 'ko';
   if (lang !== 'ko' && lang !== 'en' && lang !== 'ja') throw new UsageError(`--lang must be ko, en or ja (got "${lang}")`);
   const timeoutMs = durationMs(opts.timeout, '--timeout');
   const helloTimeoutMs = durationMs(opts.helloTimeout, '--hello-timeout');

@@ -1,48 +1,7 @@
-import { CommanderError } from 'commander';
-import { ClovaError } from '../protocol/errors.js';
-import { terminalLine } from '../protocol/sanitize.js';
-import { loadDotEnv } from './config.js';
-import { exitCodeFor, internalErrorLine } from './exit.js';
-import { OutputGuard } from './output/guarded-output.js';
-import { buildProgram } from './program.js';
-import { secrets, withdrawSecrets } from './secrets.js';
-
-// Before anything can be written: every byte to stdout/stderr goes through the secret filter.
-const output = new OutputGuard(secrets);
-output.install([process.stdout, process.stderr]);
-
-/** The final error line(s); nothing is written after them. */
-function reportError(err: unknown, argv: string[]): void {
-  if (err instanceof CommanderError) return; // commander already printed its one line
-  if (err instanceof ClovaError) {
-    // --json keeps the server's exact words (JSON escapes them); the terminal gets one clean line.
-    if (argv.includes('--json')) {
-      process.stdout.write(JSON.stringify({ type: 'error', code: err.code, exitCode: err.exitCode, message: err.message }) + '\n');
-    }
-    process.stderr.write(`clova-cli: error: ${terminalLine(err.message)}\n`);
-    return;
-  }
-  if (process.env.CLOVA_DEBUG) console.error(err);
-  process.stderr.write(internalErrorLine(err) + '\n');
-}
-
-async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  try {
-    try {
-      loadDotEnv();
-    } finally {
-      // The settings read the secrets from a snapshot; children spawned from now on never see them.
-      withdrawSecrets();
-    }
-    await program.parseAsync(argv);
-    return 0;
-  } catch (err) {
-    reportError(err, argv);
-    output.seal();
-    return exitCodeFor(err);
-  }
-}
+// The entry point (bin/clova-cli.js imports it). `clova-cli --version` and `clova-cli --help` are
+// answered from here without loading commander or the program: commander alone puts a one-file
+// program at 1.31-1.35x bare `node -e 0`, above the 1.3x start-up target (docs/decisions.md).
+import { quickAnswer } from './quick-answer.js';
 
 // The reader of our output went away (`clova-cli … | head -1`): stop quietly, as Unix tools do.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -50,7 +9,4 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const code = await main(process.argv);
-process.exitCode = code;
-// Sockets being torn down must not keep a finished command alive.
-setTimeout(() => process.exit(code), 500).unref();
+if (!(await quickAnswer(process.argv.slice(2)))) await import('./run.js');

@@ -6,7 +6,11 @@ import { registerRecognizeCommand } from './commands/recognize.js';
 import { registerTextCommand } from './commands/text.js';
 import { packageVersion } from './version.js';
 
-/** The commander program with every command. */
+/**
+ * The commander program with every command. Each command module only declares its options and
+ * help; the code that runs it is imported when it runs, so start-up loads no client, audio or
+ * emulator code (docs/decisions.md, "Lazy imports for start-up time").
+ */
 export function buildProgram(): Command {
   const program = new Command('clova-cli')
     .description('Command-line voice client for NAVER CLOVA CIC, with a local CIC emulator')

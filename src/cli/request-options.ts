@@ -11,7 +11,6 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--server <url>', 'CIC base URI, wins over CLOVA_CIC_URL (https:// = TLS, http:// = h2c)')
     .option('--json', 'NDJSON on stdout, one object per line, for scripts')
     .option('--save-audio <dir>', 'write each Speak attachment to <dir>/speech-<Content-ID>.mp3')
-    .addOption(new Option('--lang <lang>', 'language of the request').choices(['ko', 'en', 'ja']).default('ko'))
     .option('--timeout <ms>', 'give up (exit 4) when a wait passes <ms>: no usable connection, an upload the server stops reading, no complete answer', '30000')
     .option('--verbose', 'protocol trace on stderr (token redacted)')
     .option('--ca-file <pem>', 'extra trusted CA certificate (NODE_EXTRA_CA_CERTS also works)')
@@ -25,4 +24,12 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--ping-interval <ms>', 'HTTP/2 PING interval', '60000')
     .option('--ping-timeout <ms>', 'PING ACK deadline before the connection counts as dead', '10000')
     .option('--no-color', 'no colours (NO_COLOR also works)');
+}
+
+/**
+ * Adds --lang to a voice command. Only voice requests carry a language (SpeechRecognizer.Recognize's
+ * `lang`, spec 5.1): a typed request has no field for it (spec 5.2) and no context object names one.
+ */
+export function addLangOption(cmd: Command): Command {
+  return cmd.addOption(new Option('--lang <lang>', 'language of the speech (the `lang` of SpeechRecognizer.Recognize)').choices(['ko', 'en', 'ja']).default('ko'));
 }

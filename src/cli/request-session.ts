@@ -1,4 +1,3 @@
-import chalk, { Chalk } from 'chalk';
 import type { Ora } from 'ora';
 import { CicClient, type EventResult } from '../client/client.js';
 import type { SpeechPlayer } from '../client/speech-queue.js';
@@ -10,8 +9,7 @@ import { redact } from '../protocol/redact.js';
 import { terminalLine } from '../protocol/sanitize.js';
 import type { RequestSettings } from './config.js';
 import { colorLevel } from './output/color.js';
-import { HumanRenderer } from './output/human.js';
-import { JsonRenderer } from './output/json.js';
+import { plainStyle } from './output/plain-style.js';
 import type { Renderer } from './output/renderer.js';
 
 /** What a request command works with. */
@@ -127,8 +125,16 @@ export async function makeRenderer(settings: RequestSettings, colorOption: boole
 }
 
 async function chooseRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
-  if (settings.json) return new JsonRenderer(write(process.stdout), write(process.stderr));
-  const level = colorLevel({ flag: colorOption, env: process.env, stdoutIsTTY: process.stdout.isTTY === true, detected: chalk.level });
+  // Each renderer, and chalk, loads only when it is used: this is start-up time of every request.
+  if (settings.json) {
+    const { JsonRenderer } = await import('./output/json.js');
+    return new JsonRenderer(write(process.stdout), write(process.stderr));
+  }
+  const stdoutIsTTY = process.stdout.isTTY === true;
+  // What chalk detects for the terminal matters only when stdout is one.
+  const chalk = stdoutIsTTY ? await import('chalk') : undefined;
+  const level = colorLevel({ flag: colorOption, env: process.env, stdoutIsTTY, detected: chalk?.default.level ?? 0 });
+  const style = level === 0 ? plainStyle : new (chalk ?? (await import('chalk'))).Chalk({ level });
   let spinner: ((text: string) => Ora) | undefined;
   // A terminal that reports no width (some pseudo-terminals) makes ora's line clearing loop: no spinner there.
   if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !settings.verbose) {
@@ -136,12 +142,13 @@ async function chooseRenderer(settings: RequestSettings, colorOption: boolean | 
     const color = level > 0 ? 'cyan' : false;
     spinner = (text) => ora({ text, stream: process.stderr, color: color as 'cyan', isEnabled: true, discardStdin: false });
   }
+  const { HumanRenderer } = await import('./output/human.js');
   return new HumanRenderer(
     write(process.stdout),
     write(process.stderr),
-    new Chalk({ level }),
+    style,
     spinner,
-    { out: process.stdout.isTTY === true, err: process.stderr.isTTY === true },
+    { out: stdoutIsTTY, err: process.stderr.isTTY === true },
     { verbose: settings.verbose },
   );
 }

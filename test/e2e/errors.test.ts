@@ -74,7 +74,7 @@ describe('errors and exit codes (e2e)', () => {
       ['txt', 'hello'],
       ['text', 'hello', '--jsn'],
       ['text', 'hello', '--timeout', 'soon'],
-      ['text', 'hello', '--lang', 'fr'],
+      ['recognize', 'question.wav', '--lang', 'fr'],
       ['text', 'hello', '--server', 'ftp://x'],
       ['text', 'hello', '--ca-file', '/nonexistent.pem'],
       ['text'],

@@ -114,7 +114,7 @@ describe('clova-cli text (e2e against the emulator over real HTTP/2)', () => {
 
   it('an answer that expects more says how to give it; --json stays pure NDJSON', async () => {
     const emu = await emulator();
-    const r = await runCli(['text', 'order a pizza', '--lang', 'en'], { env: env(emu.url) });
+    const r = await runCli(['text', 'order a pizza'], { env: env(emu.url) });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ExpectSpeech: CLOVA expects an answer, within 7 s/);
     expect(r.stdout).toContain("to answer, send the question and the answer in one run, one per line: printf 'order a pizza\\nlarge\\n' | clova-cli text -");

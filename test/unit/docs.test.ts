@@ -25,6 +25,22 @@ describe('documentation stays in step with the code', () => {
     }
   });
 
+  it('the README shows examples/library.mjs exactly as the file is (the e2e tests run the file)', () => {
+    const example = readFileSync(new URL('../../examples/library.mjs', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Using it as a library'));
+    const block = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBe(example);
+  });
+
+  it('--lang is documented for the voice commands, not for text or the shared options', () => {
+    const shared = readme.slice(readme.indexOf('## Options of the request commands'), readme.indexOf('## Environment'));
+    expect(shared).not.toContain('--lang');
+    for (const cmd of ['recognize', 'listen']) {
+      const section = readme.slice(readme.indexOf(`### \`clova-cli ${cmd}`));
+      expect(section.slice(0, section.indexOf('\n### ', 5)), cmd).toContain('`--lang <ko\\|en\\|ja>`');
+    }
+  });
+
   it('.env.example and the README document every variable the CLI reads', () => {
     for (const v of ['CLOVA_ACCESS_TOKEN', 'CLOVA_CIC_URL', 'CLOVA_USER_AGENT']) {
       expect(envExample).toContain(v);

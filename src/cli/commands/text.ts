@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../protocol/errors.js';
+import type { RequestOptions } from '../config.js';
+import { addPlaybackOptions, type PlaybackOptions } from '../playback-options.js';
 import { addRequestOptions } from '../request-options.js';
-import { followUpHint } from '../voice.js';
-import { addPlaybackOptions, resolvePlayer, type PlaybackOptions } from '../playback.js';
-import { finishTurn, makeRenderer, runRequestSession, StopSignals } from '../request-session.js';
-import { resolveRequestSettings, type RequestOptions } from '../config.js';
-import { checkArgumentUtterance, utteranceLines } from '../utterance.js';
 
-/** Drawn on stderr when a person types at `text -`: the sign that it waits for them. */
-const PROMPT = '› ';
-
-/** `clova-cli text <words...>`: typed requests (TextRecognizer.Recognize, spec 5.2). */
+/** `clova-cli text <words...>`: typed requests (TextRecognizer.Recognize, spec 5.2). No --lang: spec 5.2 sends none. */
 export function registerTextCommand(program: Command): void {
   const cmd = program
     .command('text')
@@ -21,89 +14,9 @@ export function registerTextCommand(program: Command): void {
     .argument('<words...>', 'what to ask, e.g. what is the weather (quotes optional); "-" alone reads utterances from standard input, one per line');
   addPlaybackOptions(addRequestOptions(cmd), 'when stdout is a terminal').action(
     async (words: string[], opts: RequestOptions & PlaybackOptions) => {
-      // From the start, so a signal while waiting for the first line is reported like any other.
-      const signals = new StopSignals();
-      try {
-        await sendUtterances(words, opts, signals);
-      } finally {
-        signals.dispose();
-      }
+      // The client and the renderers load only when a request is made, not for --help.
+      const { runText } = await import('../actions/text.js');
+      await runText(words, opts);
     },
-  );
-}
-
-async function sendUtterances(words: string[], opts: RequestOptions & PlaybackOptions, signals: StopSignals): Promise<void> {
-  const fromStdin = words[0] === '-';
-  if (fromStdin && words.length > 1) {
-    throw new UsageError(
-      '"-" reads the utterances from standard input and takes no words after it: give either "-" alone or the words of one utterance',
-    );
-  }
-  const first = fromStdin ? [] : [checkArgumentUtterance(words)];
-  const settings = resolveRequestSettings(opts);
-  const renderer = await makeRenderer(settings, opts.color);
-  // Someone typing at a terminal gets a prompt, and does not need their line echoed back.
-  const typing = fromStdin && process.stdin.isTTY === true;
-  const prompting = typing && process.stderr.isTTY === true && !settings.json;
-  let promptShown = false;
-  const prompt = () => {
-    if (!prompting) return;
-    process.stderr.write(PROMPT);
-    promptShown = true;
-  };
-  // At the end of input the cursor is still after the prompt: the shell's prompt goes on a new line.
-  const endPrompt = () => {
-    if (promptShown) process.stderr.write('\n');
-    promptShown = false;
-  };
-  // With "-", wait for the first line before connecting, then send each further line as it
-  // arrives on the same connection. Lines are checked (length, UTF-8, control characters) as
-  // they are read, never buffered whole.
-  const more = fromStdin ? utteranceLines(process.stdin) : undefined;
-  if (more) {
-    signals.onStop(() => {
-      endPrompt(); // the error line starts on a line of its own, not after the prompt
-      process.stdin.destroy(); // a pending read must not hold the process
-    });
-    if (prompting) process.stderr.write('type what to ask and press Enter, one utterance per line; Ctrl-D ends\n');
-    prompt();
-    const line = await signals.race(more.next());
-    promptShown = false;
-    // Nothing to send is not an error, as `cat` of an empty file is not: exit 0, nothing connected.
-    if (line.done) {
-      endPrompt();
-      return;
-    }
-    first.push(line.value);
-  }
-  const speech = resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
-  await runRequestSession(
-    settings,
-    renderer,
-    async (session) => {
-      const { client } = session;
-      client.on('request', (event) => {
-        if (typing && !settings.json) return;
-        const p = event.event.payload;
-        renderer.request({
-          text: String(p.text ?? ''),
-          dialogRequestId: event.event.header.dialogRequestId,
-          followUp: p.speechId !== undefined,
-        });
-      });
-      const send = async (text: string) => {
-        promptShown = false;
-        await finishTurn(session, await client.sendText(text, { timeoutMs: settings.timeoutMs }));
-        prompt();
-      };
-      for (const text of first) await send(text);
-      if (more) for await (const line of more) await send(line);
-      endPrompt();
-      // Someone who typed Ctrl-D saw the ExpectSpeech line and chose to stop: no hint for them.
-      if (client.pendingExpectSpeech && !typing) {
-        renderer.hint(followUpHint(fromStdin ? 'text-stdin' : 'text'));
-      }
-    },
-    { speech, signals },
   );
 }

@@ -1,3 +1,5 @@
+import { BlockList, isIPv6 } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   cleartextWarning,
@@ -82,6 +84,34 @@ describe('cleartext to another host', () => {
     for (const h of ['128.0.0.1', '10.0.0.1', '192.0.2.1', '[::2]', '[fe80::1]', 'localhost.example.com', 'example.com', '127.0.0.1.nip.io', '0.0.0.0']) {
       expect(isLoopbackHost(h), h).toBe(false);
     }
+  });
+
+  it('isLoopbackHost agrees with net.BlockList on every spelling of IPv4 and IPv6 addresses', () => {
+    const loopback = new BlockList();
+    loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+    loopback.addAddress('::1', 'ipv6');
+    const byte = fc.integer({ min: 0, max: 255 });
+    const v4 = fc.tuple(fc.constantFrom(127, 127, 10, 128, 0), byte, byte, byte).map((b) => b.join('.'));
+    const group = fc.oneof(fc.constant(0), fc.constant(1), fc.constant(0xffff), fc.constant(0x7f00), fc.integer({ min: 0, max: 0xffff }));
+    const v6 = fc.tuple(fc.array(group, { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 }), fc.boolean()).map(
+      ([g, from, len, upper]) => {
+        let text = g.map((x) => x.toString(16)).join(':');
+        // Compress one run of zero groups as "::", as any writer may.
+        const end = Math.min(8, from + len);
+        if (end > from && g.slice(from, end).every((x) => x === 0)) {
+          text = `${g.slice(0, from).map((x) => x.toString(16)).join(':')}::${g.slice(end).map((x) => x.toString(16)).join(':')}`;
+        }
+        return upper ? text.toUpperCase() : text;
+      },
+    );
+    const mapped = fc.tuple(fc.constantFrom('::ffff:', '0:0:0:0:0:ffff:', '::'), v4).map(([p, a]) => p + a);
+    fc.assert(
+      fc.property(fc.oneof(v4, v6, mapped), (host) => {
+        const family = isIPv6(host) ? 'ipv6' : 'ipv4';
+        expect(isLoopbackHost(family === 'ipv6' ? `[${host}]` : host), host).toBe(loopback.check(host, family));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('TLS and loopback cleartext need nothing; remote cleartext is refused unless allowed, then warned about', () => {

@@ -1,0 +1,148 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../../protocol/errors.js';
+import { MAX_TIMER_SECONDS } from '../../protocol/timer-range.js';
+import { durationSeconds } from '../config.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
+import { parseFaults } from '../../emulator/faults.js';
+import { configurationEnv, secrets } from '../secrets.js';
+
+/** The options of `emulator`, as commander parses them. */
+export interface EmulatorCommandOptions {
+  host: string;
+  port: string;
+  tls?: boolean;
+  cert?: string;
+  key?: string;
+  token?: string;
+  fault?: string[];
+  pushEvery?: string;
+  strictUa?: boolean;
+  recognizer?: string;
+  recognizedText?: boolean;
+  showRecognizedText?: boolean;
+  recordLimit?: string;
+  quiet?: boolean;
+}
+
+function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`--port "${text}" is not a port number (0-65535)`);
+  return Number(text);
+}
+
+async function readPem(flag: string, file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN')) throw new UsageError(`${flag} ${file} holds no PEM data`);
+  return text;
+}
+
+/** Turns the command's flags into emulator options; throws UsageError on bad input. */
+async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions> {
+  const options: EmulatorOptions = { host: opts.host, port: parsePort(opts.port) };
+  const faults = opts.fault ?? [];
+  try {
+    parseFaults(faults);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  options.faults = faults;
+  if ((opts.cert === undefined) !== (opts.key === undefined)) throw new UsageError('--cert and --key must be given together');
+  if (opts.cert !== undefined && opts.key !== undefined) {
+    options.cert = await readPem('--cert', opts.cert);
+    options.key = await readPem('--key', opts.key);
+  }
+  options.tls = opts.tls === true || opts.cert !== undefined;
+  // From the environment, the token does not show in `ps`; --token still wins.
+  const envToken = configurationEnv().CLOVA_EMULATOR_TOKEN;
+  const token = opts.token ?? (envToken !== undefined && envToken !== '' ? envToken : undefined);
+  if (token !== undefined) {
+    const from = opts.token !== undefined ? '--token' : 'CLOVA_EMULATOR_TOKEN';
+    if (!/^\S+$/.test(token)) throw new UsageError(`${from} must be non-empty and without whitespace`);
+    secrets.add(token);
+    options.token = token;
+  }
+  if (opts.pushEvery !== undefined) {
+    options.pushEverySeconds = durationSeconds(opts.pushEvery, '--push-every', MAX_TIMER_SECONDS);
+  }
+  if (opts.recordLimit !== undefined) {
+    if (!/^\d+$/.test(opts.recordLimit) || Number(opts.recordLimit) < 1) {
+      throw new UsageError(`--record-limit "${opts.recordLimit}" is not a whole number of 1 or more`);
+    }
+    options.recordLimit = Number(opts.recordLimit);
+  }
+  if (opts.strictUa) options.strictUserAgent = true;
+  if (opts.recognizer !== undefined) {
+    if (opts.recognizer !== 'auto' && opts.recognizer !== 'off') throw new UsageError(`--recognizer must be auto or off (got "${opts.recognizer}")`);
+    options.recognizer = opts.recognizer;
+  }
+  if (opts.recognizedText) options.recognizedText = true;
+  if (opts.showRecognizedText === false) options.showRecognizedText = false;
+  if (!opts.quiet) {
+    // The server's own "listening on" line would repeat the one the command prints on stdout.
+    options.log = (line) => {
+      if (!line.startsWith('listening on ')) process.stderr.write(`${line}\n`);
+    };
+  }
+  return options;
+}
+
+/** Loopback: 127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6. */
+function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address);
+}
+
+/** Where it listens, as a person needs to know it: "http://127.0.0.1:8443", or "all interfaces (0.0.0.0), port 8443; …". */
+function describeListening(emulator: Emulator): string {
+  if (emulator.address === '0.0.0.0' || emulator.address === '::') {
+    return `all interfaces (${emulator.address}), port ${emulator.port}; from this machine: ${emulator.url}`;
+  }
+  return emulator.url;
+}
+
+/** Runs `clova-cli emulator` until SIGINT/SIGTERM (commands/emulator.ts defines its options). */
+export async function runEmulator(opts: EmulatorCommandOptions): Promise<void> {
+  const options = await toOptions(opts);
+  let emulator;
+  try {
+    // The server code loads only for this command, keeping other commands' start-up short.
+    const { startEmulator } = await import('../../emulator/index.js');
+    emulator = await startEmulator(options);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} on ${options.host} is in use: pick another with --port`);
+    if (e.code === 'EACCES') throw new UsageError(`not allowed to listen on port ${options.port}: pick another with --port`);
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UsageError(`cannot listen on --host ${options.host}`);
+    throw err;
+  }
+  // Before the lines that announce it: a script may send SIGINT as soon as it has read the URL.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  const faults = options.faults ?? [];
+  process.stdout.write(`CIC emulator listening on ${describeListening(emulator)}${faults.length > 0 ? ` with faults ${faults.join(' ')}` : ''}\n`);
+  if (options.token === undefined && !isLoopback(emulator.address)) {
+    process.stderr.write(
+      `clova-cli: warning: the emulator listens beyond this machine (${emulator.address}) and accepts any token: ` +
+        `anyone who can reach port ${emulator.port} can use it; set --token or CLOVA_EMULATOR_TOKEN, or use --host 127.0.0.1\n`,
+    );
+  }
+  if (emulator.certPath) process.stdout.write(`certificate: ${emulator.certPath}\n`);
+  process.stdout.write(
+    `point the client at it: export CLOVA_CIC_URL=${emulator.url}` +
+      (emulator.certPath ? ` and pass --ca-file ${emulator.certPath}` : '') +
+      (options.token === undefined ? ' (any CLOVA_ACCESS_TOKEN works)' : '') +
+      '\n',
+  );
+  await stopped;
+  await emulator.close();
+}

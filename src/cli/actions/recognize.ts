@@ -1,0 +1,100 @@
+import { openAudioInput, type AudioInput, type ShortInput } from '../../audio/audio-input.js';
+import { chunkPcm, pace, PART_BYTES } from '../../audio/chunker.js';
+import { UsageError } from '../../protocol/errors.js';
+import { resolveRequestSettings, type RequestOptions } from '../config.js';
+import { resolvePlayer } from '../playback.js';
+import type { PlaybackOptions } from '../playback-options.js';
+import { finishTurn, makeRenderer, runRequestSession, StopSignals, type RequestSession } from '../request-session.js';
+import { BYTES_PER_SECOND, followUpHint } from '../voice.js';
+
+/** The options of `recognize`, as commander parses them. */
+export interface RecognizeOptions extends RequestOptions, PlaybackOptions {
+  raw?: boolean;
+  realtime?: boolean;
+}
+
+/** Runs `clova-cli recognize` (commands/recognize.ts defines its options). */
+export async function runRecognize(inputs: string[], opts: RecognizeOptions): Promise<void> {
+  // From the start, so a signal while a slow input is being opened is reported like any other.
+  const signals = new StopSignals();
+  try {
+    await recognizeInputs(inputs, opts, signals);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function recognizeInputs(inputs: string[], opts: RecognizeOptions, signals: StopSignals): Promise<void> {
+  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
+  if (inputs.includes('-') && process.stdin.isTTY) {
+    throw new UsageError('standard input is a terminal: pipe a WAV into it (… | clova-cli recognize -), or use clova-cli listen');
+  }
+  const settings = resolveRequestSettings(opts);
+  const renderer = await makeRenderer(settings, opts.color);
+  // Every input is opened and checked (header, format, first samples) before anything is sent.
+  const opened: AudioInput[] = [];
+  try {
+    for (const path of inputs) {
+      const name = path === '-' ? 'standard input' : path;
+      const onShortInput = (short: ShortInput) =>
+        renderer.notice(
+          `warning: ${name} ended after ${short.readSeconds.toFixed(2)} s although its WAV header declared ${short.declaredSeconds.toFixed(2)} s`,
+        );
+      const opening = openAudioInput(path, { raw: opts.raw === true, onShortInput });
+      // An input that opens after a signal is closed at once: nobody else will.
+      opening.then((input) => signals.onStop(() => input.close()), () => undefined);
+      opened.push(await signals.race(opening));
+    }
+    const speech = await resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
+    await runRequestSession(
+      settings,
+      renderer,
+      async (session) => {
+        for (let i = 0; i < opened.length; i++) {
+          await sendInput(session, inputs[i]!, opened[i]!, opts.realtime === true);
+        }
+        if (session.client.pendingExpectSpeech) {
+          renderer.hint(followUpHint('recognize'));
+        }
+      },
+      { speech, signals },
+    );
+  } finally {
+    for (const input of opened) input.close();
+  }
+}
+
+/** Streams one input as a voice turn and prints its answer. */
+async function sendInput(session: RequestSession, name: string, input: AudioInput, realtime: boolean): Promise<void> {
+  const { client, renderer, settings } = session;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  session.signal.addEventListener('abort', onAbort, { once: true });
+  const parts = chunkPcm(input.pcm, PART_BYTES);
+  const audio = realtime ? pace(parts, 200, { signal: stop.signal }) : parts;
+  const onRequest = (event: { event: { header: { dialogRequestId?: string }; payload: Record<string, unknown> } }) => {
+    renderer.request({
+      kind: 'voice',
+      input: name === '-' ? 'standard input' : name,
+      text: input.info.description,
+      dialogRequestId: event.event.header.dialogRequestId,
+      followUp: event.event.payload.speechId !== undefined,
+    });
+  };
+  const onUpload = (p: { bytes: number }) => renderer.uploadProgress(p.bytes / BYTES_PER_SECOND);
+  const onUploaded = () => renderer.uploaded();
+  client.once('request', onRequest);
+  client.on('upload', onUpload);
+  client.once('uploaded', onUploaded);
+  try {
+    const result = await client.recognize(audio, { lang: settings.lang, timeoutMs: settings.timeoutMs });
+    await finishTurn(session, result);
+  } finally {
+    stop.abort();
+    client.off('request', onRequest);
+    client.off('upload', onUpload);
+    client.off('uploaded', onUploaded);
+    session.signal.removeEventListener('abort', onAbort);
+    input.close();
+  }
+}
