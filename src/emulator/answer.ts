@@ -1,6 +1,6 @@
 import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
 import { newId } from '../protocol/ids.js';
-import type { FaultReader } from './faults.js';
+import type { FaultReader } from './active-faults.js';
 import { languageOf } from './language.js';
 import { resizeMp3, speechMp3 } from './mp3.js';
 import { directivePart, type ResponsePart } from './wire.js';

@@ -2,7 +2,7 @@ import http2, { type ServerHttp2Stream } from 'node:http2';
 import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
 import { newId } from '../protocol/ids.js';
 import { Downchannel } from './downchannel.js';
-import type { ActiveFaults } from './faults.js';
+import type { ActiveFaults } from './active-faults.js';
 import type { RecordedRequest, Recorder } from './record.js';
 import type { SessionState } from './session-state.js';
 import { wireStyle } from './wire.js';

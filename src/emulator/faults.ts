@@ -3,11 +3,11 @@
  * CLI (`--fault`, repeatable) and in `EmulatorOptions.faults` / `Emulator.setFaults`.
  *
  * FAULT_TABLE is the one place a fault is declared: its name, value syntax and parser, the help
- * text and where it acts. `--help`, the README check, the parser, the counting of counted faults
- * and the log all read it; adding a fault is one row here plus its effect where it acts.
+ * text and where it acts. `--help`, the README check, the parser, and the counting and logging of
+ * the faults in force (active-faults.ts) all read it; adding a fault is one row here plus its
+ * effect where its row says it acts.
  */
 import { MAX_TIMER_SECONDS } from '../protocol/timer-range.js';
-import { FaultValue } from './fault-value.js';
 
 /** The part of the emulator that reads a fault (where its effect is coded). */
 export type FaultSite =
@@ -42,6 +42,77 @@ export interface FaultRow<N extends string = string, P extends object = object> 
   uses?(params: P): number | undefined;
   /** The value as the log shows it; by default the single parameter, or nothing when there is none. */
   show?(params: P): string;
+}
+
+/**
+ * The text after `=` of one fault spec, with the readers a fault table row parses it with. Every
+ * message is one line naming the fault and its syntax: `--fault` and `--emulator-fault` print it
+ * as a usage error.
+ */
+export class FaultValue {
+  readonly name: string;
+  /** The value as written; undefined when the spec has no `=`. */
+  readonly text: string | undefined;
+  private readonly syntax: string;
+
+  constructor(name: string, syntax: string, text: string | undefined) {
+    this.name = name;
+    this.syntax = syntax;
+    this.text = text;
+  }
+
+  /** Throws unless the spec has no value; returns no parameters. */
+  none(): Record<never, never> {
+    if (this.text !== undefined) throw new Error(`fault "${this.name}" takes no value`);
+    return {};
+  }
+
+  /** The value, or throws when it is missing or empty. */
+  need(): string {
+    if (this.text === undefined || this.text === '') throw new Error(`fault "${this.name}" needs a value: ${this.syntax}`);
+    return this.text;
+  }
+
+  /** An invalid-value error for `value`. */
+  bad(value: string, why: string): Error {
+    return new Error(`fault "${this.name}": invalid value "${value}" (${why}; syntax ${this.syntax})`);
+  }
+
+  /** A whole number in [min, max]; `fallback` when the spec has no value (then the value is optional). */
+  integer(range: { min: number; max?: number; fallback?: number }): number {
+    const { min, max = Number.MAX_SAFE_INTEGER, fallback } = range;
+    if (fallback !== undefined && this.text === undefined) return fallback;
+    const value = fallback !== undefined ? this.text! : this.need();
+    if (!/^\d+$/.test(value)) throw this.bad(value, 'expected a whole number');
+    const n = Number(value);
+    if (n < min || n > max) {
+      throw this.bad(value, max === Number.MAX_SAFE_INTEGER ? `expected ${min} or more` : `expected ${min}-${max}`);
+    }
+    return n;
+  }
+
+  /** Seconds, fractions allowed, at most `max`. */
+  seconds(max: number): number {
+    const value = this.need();
+    if (!/^\d+(\.\d+)?$|^\.\d+$/.test(value)) throw this.bad(value, 'expected seconds, fractions allowed');
+    if (Number(value) > max) throw this.bad(value, `at most ${max} seconds`);
+    return Number(value);
+  }
+
+  /** `<code>[:N]`: a status of 400-599 (or 204 when `allowNoContent`) and an optional count of 1 or more. */
+  statusWithCount(allowNoContent: boolean): { status: number; count?: number } {
+    const value = this.need();
+    const m = /^(\d{3})(?::(\d+))?$/.exec(value);
+    if (!m) throw this.bad(value, 'expected <code>[:N]');
+    const status = Number(m[1]);
+    if (!((allowNoContent && status === 204) || (status >= 400 && status <= 599))) {
+      throw this.bad(value, allowNoContent ? 'status must be 204 or 400-599' : 'status must be 400-599');
+    }
+    if (m[2] === undefined) return { status };
+    const count = Number(m[2]);
+    if (count < 1) throw this.bad(value, 'N must be 1 or more');
+    return { status, count };
+  }
 }
 
 function row<N extends string, P extends object>(r: FaultRow<N, P>): FaultRow<N, P> {
@@ -216,6 +287,11 @@ export const FAULT_TABLE: readonly FaultRow<FaultName>[] = ROWS;
 
 const BY_NAME = new Map<string, FaultRow<FaultName>>(FAULT_TABLE.map((r) => [r.name, r]));
 
+/** The row of a fault. */
+export function faultRow(name: FaultName): FaultRow<FaultName> {
+  return BY_NAME.get(name)!;
+}
+
 /** The fault table as aligned text lines for `--help`, effects word-wrapped to `width` columns. */
 export function formatFaultTable(indent = '  ', width = 80): string {
   const specs = FAULT_TABLE.map((f) => f.name + f.value);
@@ -250,72 +326,4 @@ export function parseFault(spec: string): Fault {
 /** Parses a list of fault specs; throws on the first invalid one. */
 export function parseFaults(specs: readonly string[]): Fault[] {
   return specs.map(parseFault);
-}
-
-/** The parameters of a parsed fault (everything but its name). */
-function paramsOf(f: Fault): object {
-  const { name: _name, ...params } = f;
-  return params;
-}
-
-/** A fault as a spec again (`name` or `name=value`), for logs. */
-export function showFault(f: Fault): string {
-  const r = BY_NAME.get(f.name)!;
-  const params = paramsOf(f);
-  const values = Object.values(params) as unknown[];
-  const value = r.show ? r.show(params) : values.length === 1 ? String(values[0]) : undefined;
-  return value === undefined ? f.name : `${f.name}=${value}`;
-}
-
-/** Read access to the faults in force: what answer builders and wire framing need. */
-export interface FaultReader {
-  /** True when a fault of this name is in force. */
-  has(name: FaultName): boolean;
-  /** The (last given) fault of this name, or undefined. */
-  get<N extends FaultName>(name: N): Extract<Fault, { name: N }> | undefined;
-}
-
-/** The faults in force, with the remaining uses of the counted ones. */
-export class ActiveFaults implements FaultReader {
-  private readonly faults: Fault[];
-  private readonly remaining = new Map<Fault, number>();
-
-  constructor(faults: readonly Fault[] = []) {
-    this.faults = [...faults];
-    for (const f of this.faults) {
-      const uses = BY_NAME.get(f.name)!.uses?.(paramsOf(f));
-      if (uses !== undefined) this.remaining.set(f, uses);
-    }
-  }
-
-  /** The specs in force, for logs. */
-  describe(): string[] {
-    return this.faults.map(showFault);
-  }
-
-  has(name: FaultName): boolean {
-    return this.faults.some((f) => f.name === name);
-  }
-
-  get<N extends FaultName>(name: N): Extract<Fault, { name: N }> | undefined {
-    for (let i = this.faults.length - 1; i >= 0; i--) {
-      const f = this.faults[i]!;
-      if (f.name === name) return f as Extract<Fault, { name: N }>;
-    }
-    return undefined;
-  }
-
-  /**
-   * Uses up one application of a counted fault. Returns the fault when it applies to this occasion;
-   * an uncounted fault (such as `event-status` without `:N`) applies every time.
-   */
-  take<N extends FaultName>(name: N): Extract<Fault, { name: N }> | undefined {
-    const f = this.get(name);
-    if (!f) return undefined;
-    const left = this.remaining.get(f);
-    if (left === undefined) return f;
-    if (left <= 0) return undefined;
-    this.remaining.set(f, left - 1);
-    return f;
-  }
 }

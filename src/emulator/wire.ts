@@ -2,7 +2,7 @@ import type { ServerHttp2Stream } from 'node:http2';
 import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
 import { MultipartEncoder, newBoundary, type PartHeaderList } from '../protocol/multipart-encoder.js';
 import { newId } from '../protocol/ids.js';
-import type { FaultReader } from './faults.js';
+import type { FaultReader } from './active-faults.js';
 
 /** One part of a multipart answer: a directive, or a binary attachment referenced by `cid:`. */
 export type ResponsePart =

@@ -1,6 +1,6 @@
 import type { DirectiveMessage, EventMessage } from '../../protocol/messages.js';
 import type { DialogState } from '../dialog.js';
-import type { FaultReader } from '../faults.js';
+import type { FaultReader } from '../active-faults.js';
 import type { RecordedAudio } from '../record.js';
 import type { VoiceSettings } from '../voice-settings.js';
 import type { ResponsePart } from '../wire.js';

@@ -9,7 +9,7 @@ import {
   parseFault,
   startEmulator,
 } from '../../../src/emulator/index.js';
-import { ActiveFaults, showFault } from '../../../src/emulator/faults.js';
+import { ActiveFaults, showFault } from '../../../src/emulator/active-faults.js';
 import { newId } from '../../../src/protocol/ids.js';
 import {
   closeSession,
