@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findProgram } from '../audio/programs.js';
 import { withoutSecrets } from '../protocol/redact.js';
-import { ENGLISH_PHRASES } from './intents.js';
 
 /** Where Debian's `pocketsphinx` and `pocketsphinx-en-us` put things. */
 const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
@@ -71,8 +70,8 @@ export class DecodeAbortedError extends Error {
 }
 
 /**
- * Offline speech recognition with pocketsphinx and a JSGF grammar of the emulator's own English
- * phrases (recognition is outside the protocol, U-33; see audio-testing.md). Whether it can run is
+ * Offline speech recognition with pocketsphinx and a JSGF grammar of the phrases it is given (the
+ * emulator's own English ones, see voice-settings.ts) (recognition is outside the protocol, U-33; see audio-testing.md). Whether it can run is
  * checked once, on first use. Each decode writes the audio and the grammar to a fresh temp
  * directory, runs `pocketsphinx_continuous` on them and removes the directory.
  */
@@ -85,7 +84,7 @@ export class SpeechToText {
   private readonly prefixGrammar: string;
   private detected: Promise<{ program?: string; missing?: string }> | undefined;
 
-  constructor(phrases: readonly string[] = ENGLISH_PHRASES, options: SpeechToTextOptions = {}) {
+  constructor(phrases: readonly string[], options: SpeechToTextOptions = {}) {
     this.binary = options.binary ?? 'pocketsphinx_continuous';
     this.hmm = options.hmm ?? path.join(MODEL_DIR, 'en-us');
     this.dict = options.dict ?? path.join(MODEL_DIR, 'cmudict-en-us.dict');
@@ -169,12 +168,4 @@ export class SpeechToText {
       });
     });
   }
-}
-
-let shared: SpeechToText | undefined;
-
-/** The process-wide recogniser over the emulator's English phrases (so detection runs once). */
-export function sharedSpeechToText(): SpeechToText {
-  shared ??= new SpeechToText();
-  return shared;
 }

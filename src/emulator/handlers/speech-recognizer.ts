@@ -29,7 +29,7 @@ function answerHeard(ctx: HandlerContext, turn: RecognizeTurn, heard: Heard) {
         break;
     }
   }
-  return recognizeAnswer(ctx, text, turn.dialogRequestId, turn.previous);
+  return recognizeAnswer(ctx.faults, text, turn.dialogRequestId, turn.previous);
 }
 
 /**
