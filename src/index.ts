@@ -12,3 +12,6 @@ export {
 export { chunkPcm, pace, PART_BYTES } from './audio/chunker.js';
 export { openMicrophone, type Microphone, type MicrophoneOptions } from './audio/microphone.js';
 export { playMp3, checkPlayer, DEFAULT_PLAYER } from './audio/player.js';
+// Exit statuses are the CLI's policy, not the errors': a library user who wants them asks cli/exit.ts.
+export { ExitCode, exitCodeFor, type ExitCodeValue } from './cli/exit.js';
+export { describeDirective, type DescribeOptions, type DirectiveDescription } from './client/handlers/describe.js';

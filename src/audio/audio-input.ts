@@ -1,8 +1,9 @@
 import { fstatSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { L16_BITS_PER_SAMPLE, L16_CHANNELS, L16_SAMPLE_RATE } from '../protocol/audio-format.js';
 import { UsageError } from '../protocol/errors.js';
 import { foreignFormatError, identifyAudio, IDENTIFY_BYTES } from './audio-format.js';
-import { PcmConverter, TARGET_RATE, isPassthrough, type SampleFormat } from './pcm-convert.js';
+import { PcmConverter, isPassthrough, type SampleFormat } from './pcm-convert.js';
 import { WAVE_FORMAT_PCM, WavHeaderReader, type WavHeader } from './wav-header.js';
 
 /** What the input is, for display and for the request's expectations. */
@@ -60,7 +61,7 @@ const PREFETCH_SECONDS = 0.5;
 /** ...but never more than this: half a second of 768 kHz 8-channel 64-bit float would be 24 MB. */
 const PREFETCH_MAX_BYTES = 4 * 1024 * 1024;
 
-const RAW_FORMAT: SampleFormat = { encoding: 'pcm', bitsPerSample: 16, channels: 1, sampleRate: TARGET_RATE };
+const RAW_FORMAT: SampleFormat = { encoding: 'pcm', bitsPerSample: L16_BITS_PER_SAMPLE, channels: L16_CHANNELS, sampleRate: L16_SAMPLE_RATE };
 
 /** `path` is a file path or '-' (then `stdin` is read; default process.stdin). */
 export async function openAudioInput(

@@ -1,5 +1,7 @@
-/** 200 ms of L16 16 kHz mono: the size of one audio part sent to CIC. */
-export const PART_BYTES = 6400;
+import { PART_BYTES } from '../protocol/audio-format.js';
+
+// Re-exported: the package index has offered PART_BYTES from here.
+export { PART_BYTES };
 
 /**
  * The clock `pace` needs. It is the structural subset of client/timers.ts's `Timers` (which that

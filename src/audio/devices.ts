@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { UsageError } from '../protocol/errors.js';
 import { withoutSecrets } from '../protocol/redact.js';
-import { RecorderError } from './microphone.js';
+import { RecorderError } from './recorder-error.js';
 import { requireProgram } from './programs.js';
 
 export interface CaptureDevice {

@@ -1,8 +1,7 @@
+import { L16_BYTES_PER_SECOND } from '../protocol/audio-format.js';
+
 /** Lowest level reported: a 16-bit signal has about 96 dB of range, and JSON has no -Infinity. */
 export const DBFS_FLOOR = -96;
-
-/** L16 16 kHz mono: bytes per second of audio. */
-const BYTES_PER_SECOND = 32000;
 
 export interface Level {
   /** RMS as a fraction of full scale, 0..1. */
@@ -59,13 +58,13 @@ export class SilenceWatch {
     }
     // Counted in bytes so that many small chunks add up exactly.
     this.silentBytes += (chunk.length >> 1) * 2;
-    if (this.fired || this.silentBytes * 1000 < this.afterMs * BYTES_PER_SECOND) return false;
+    if (this.fired || this.silentBytes * 1000 < this.afterMs * L16_BYTES_PER_SECOND) return false;
     this.fired = true;
     return true;
   }
 
   /** Milliseconds of audio in the current silent stretch. */
   get silenceMs(): number {
-    return (this.silentBytes * 1000) / BYTES_PER_SECOND;
+    return (this.silentBytes * 1000) / L16_BYTES_PER_SECOND;
   }
 }

@@ -3,9 +3,13 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { finished, type Readable } from 'node:stream';
 import createMic from 'mic';
 import lpcm16 from 'node-record-lpcm16';
-import { ClovaError, ExitCode, UsageError } from '../protocol/errors.js';
+import { L16_BITS_PER_SAMPLE, L16_CHANNELS, L16_SAMPLE_RATE } from '../protocol/audio-format.js';
+import { UsageError, type ClovaError } from '../protocol/errors.js';
 import { withoutSecrets } from '../protocol/redact.js';
+import { PcmQueue } from './pcm-queue.js';
 import { requireProgram } from './programs.js';
+import { RecorderError } from './recorder-error.js';
+import { WavHeaderStripper } from './wav-header-stripper.js';
 
 export type RecorderBackend = 'lpcm16' | 'mic';
 
@@ -35,20 +39,11 @@ export interface Microphone {
   readonly exited: Promise<void>;
 }
 
-/** The recorder failed on its own (it died, or delivered audio in another format); exit code 1. */
-export class RecorderError extends ClovaError {
-  constructor(message: string, code = 'E_RECORDER', options?: { cause?: unknown }) {
-    // Not an internal error: the machine's audio setup is what needs fixing, like bad input (exit 2).
-    super(message, code, ExitCode.usage, options);
-  }
-}
+// What openMicrophone's pcm throws; declared in its own file, which devices.ts shares.
+export { RecorderError };
 
-const SAMPLE_RATE = 16000;
 /** Grace between SIGTERM and SIGKILL: arecord blocked in a read (a FIFO, a stuck driver) ignores SIGTERM. */
 const KILL_AFTER_MS = 500;
-/** Pause the recorder's pipe when this much audio (~32 s) waits unread; resume below the low mark. */
-const HIGH_WATER = 1 << 20;
-const LOW_WATER = 1 << 18;
 
 /** Checks the recorder program exists BEFORE anything else happens (UsageError, exit 2, naming the package to install) and starts capturing; a recorder that dies on its own makes pcm throw (UsageError for a bad --device, else RecorderError). */
 export async function openMicrophone(options: MicrophoneOptions = {}): Promise<Microphone> {
@@ -113,8 +108,8 @@ function startLpcm16(program: string, device: string, env: NodeJS.ProcessEnv): R
   const recorder = program as 'arecord' | 'rec' | 'sox';
   const rec = withSpawnEnv(env, () =>
     lpcm16.record({
-      sampleRate: SAMPLE_RATE,
-      channels: 1,
+      sampleRate: L16_SAMPLE_RATE,
+      channels: L16_CHANNELS,
       recorder,
       audioType: 'raw',
       // For sox the package sets AUDIODEV itself from `device`; we already put it in env.
@@ -130,9 +125,9 @@ function startLpcm16(program: string, device: string, env: NodeJS.ProcessEnv): R
 
 function startMic(device: string, env: NodeJS.ProcessEnv): RecorderHandle {
   const m = createMic({
-    rate: String(SAMPLE_RATE),
-    channels: '1',
-    bitwidth: '16',
+    rate: String(L16_SAMPLE_RATE),
+    channels: String(L16_CHANNELS),
+    bitwidth: String(L16_BITS_PER_SAMPLE),
     encoding: 'signed-integer',
     endian: 'little',
     device,
@@ -338,7 +333,7 @@ function tidyStderrLine(line: string): string {
  */
 function probeArecord(device: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn('arecord', ['-q', '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', String(SAMPLE_RATE), '-c', '1', '-d', '1', '/dev/null'], {
+    const child = spawn('arecord', ['-q', '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', String(L16_SAMPLE_RATE), '-c', String(L16_CHANNELS), '-d', '1', '/dev/null'], {
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -352,140 +347,4 @@ function probeArecord(device: string, env: NodeJS.ProcessEnv): Promise<string> {
     child.once('error', done);
     child.once('close', done);
   });
-}
-
-/**
- * Removes a WAV header from the front of a byte stream (arecord without -t writes one), walking the
- * RIFF chunks to `data` instead of assuming 44 bytes; a stream not starting with RIFF passes through.
- */
-export class WavHeaderStripper {
-  private pending: Buffer | undefined = Buffer.alloc(0);
-
-  /** Feeds bytes; returns the PCM they hold (undefined while the header is still incomplete). */
-  push(chunk: Buffer): Buffer | undefined {
-    if (this.pending === undefined) return chunk;
-    const buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    if (buf.length < 12) {
-      if (buf.length >= 4 && buf.toString('latin1', 0, 4) !== 'RIFF') return this.passThrough(buf);
-      this.pending = buf;
-      return undefined;
-    }
-    if (buf.toString('latin1', 0, 4) !== 'RIFF' || buf.toString('latin1', 8, 12) !== 'WAVE') return this.passThrough(buf);
-    let offset = 12;
-    while (offset + 8 <= buf.length) {
-      const id = buf.toString('latin1', offset, offset + 4);
-      const size = buf.readUInt32LE(offset + 4);
-      if (id === 'data') {
-        this.pending = undefined;
-        return buf.subarray(offset + 8);
-      }
-      if (id === 'fmt ') {
-        if (offset + 8 + 16 > buf.length) break;
-        checkFormat(buf.subarray(offset + 8, offset + 8 + 16));
-      }
-      offset += 8 + size + (size & 1);
-    }
-    if (buf.length > 65536) throw new RecorderError('the recorder wrote a WAV header without a data chunk');
-    this.pending = buf;
-    return undefined;
-  }
-
-  private passThrough(buf: Buffer): Buffer {
-    this.pending = undefined;
-    return buf;
-  }
-}
-
-function checkFormat(fmt: Buffer): void {
-  const tag = fmt.readUInt16LE(0);
-  const channels = fmt.readUInt16LE(2);
-  const rate = fmt.readUInt32LE(4);
-  const bits = fmt.readUInt16LE(14);
-  if ((tag !== 1 && tag !== 0xfffe) || channels !== 1 || rate !== SAMPLE_RATE || bits !== 16) {
-    throw new RecorderError(
-      `the recorder delivers ${rate} Hz, ${channels} channel(s), ${bits}-bit (format ${tag}), not 16 kHz mono 16-bit PCM: try --recorder lpcm16`,
-    );
-  }
-}
-
-/** An async iterator over pushed chunks that can end early (stop) or fail after the queued chunks. */
-class PcmQueue implements AsyncIterator<Buffer> {
-  private readonly chunks: Buffer[] = [];
-  private queued = 0;
-  private paused = false;
-  private ended = false;
-  private failure: Error | undefined;
-  private waiter: { resolve: (r: IteratorResult<Buffer>) => void; reject: (e: Error) => void } | undefined;
-
-  constructor(
-    private readonly setPaused: (paused: boolean) => void,
-    private readonly onReturn: () => void,
-  ) {}
-
-  push(chunk: Buffer): void {
-    if (this.ended) return;
-    if (this.waiter !== undefined) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w.resolve({ value: chunk, done: false });
-      return;
-    }
-    this.chunks.push(chunk);
-    this.queued += chunk.length;
-    if (!this.paused && this.queued > HIGH_WATER) {
-      this.paused = true;
-      this.setPaused(true);
-    }
-  }
-
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.wake();
-  }
-
-  fail(err: Error): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.failure = err;
-    this.wake();
-  }
-
-  private wake(): void {
-    if (this.waiter === undefined || this.chunks.length > 0) return;
-    const w = this.waiter;
-    this.waiter = undefined;
-    if (this.failure !== undefined) {
-      const err = this.failure;
-      this.failure = undefined;
-      w.reject(err);
-    } else w.resolve({ value: undefined, done: true });
-  }
-
-  next(): Promise<IteratorResult<Buffer>> {
-    const chunk = this.chunks.shift();
-    if (chunk !== undefined) {
-      this.queued -= chunk.length;
-      if (this.paused && this.queued < LOW_WATER) {
-        this.paused = false;
-        this.setPaused(false);
-      }
-      return Promise.resolve({ value: chunk, done: false });
-    }
-    if (this.failure !== undefined) {
-      const err = this.failure;
-      this.failure = undefined;
-      return Promise.reject(err);
-    }
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
-  }
-
-  /** A consumer leaving the loop early stops the recorder rather than leave it running. */
-  return(): Promise<IteratorResult<Buffer>> {
-    this.onReturn();
-    this.chunks.length = 0;
-    this.queued = 0;
-    return Promise.resolve({ value: undefined, done: true });
-  }
 }

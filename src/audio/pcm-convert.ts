@@ -1,8 +1,9 @@
+import { L16_BITS_PER_SAMPLE, L16_CHANNELS, L16_SAMPLE_RATE } from '../protocol/audio-format.js';
 import type { Resampler } from './resampler.js';
 import type { SampleEncoding } from './wav-header.js';
 
 /** The rate CIC expects. */
-export const TARGET_RATE = 16000;
+export const TARGET_RATE = L16_SAMPLE_RATE;
 
 /** The input side of a conversion: interleaved little-endian frames. */
 export interface SampleFormat {
@@ -14,7 +15,7 @@ export interface SampleFormat {
 
 /** True when the input already is L16 16 kHz mono and is sent byte for byte, with no float round trip. */
 export function isPassthrough(format: SampleFormat): boolean {
-  return format.encoding === 'pcm' && format.bitsPerSample === 16 && format.channels === 1 && format.sampleRate === TARGET_RATE;
+  return format.encoding === 'pcm' && format.bitsPerSample === L16_BITS_PER_SAMPLE && format.channels === L16_CHANNELS && format.sampleRate === L16_SAMPLE_RATE;
 }
 
 /** Bytes per interleaved frame. */

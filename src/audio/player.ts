@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { ClovaError, ExitCode, UsageError } from '../protocol/errors.js';
+import { ClovaError, UsageError, type PlayerErrorCode } from '../protocol/errors.js';
 import { withoutSecrets } from '../protocol/redact.js';
 import { requireProgram } from './programs.js';
 
@@ -22,17 +22,18 @@ export interface PlayerOptions {
   signal?: AbortSignal;
 }
 
-/** The player failed, or overran its time (code E_PLAYER_TIMEOUT); exit code 1. */
+/** The player failed, or overran its time (code E_PLAYER_TIMEOUT). */
 export class PlayerError extends ClovaError {
-  constructor(message: string, code = 'E_PLAYER', options?: { cause?: unknown }) {
-    super(message, code, ExitCode.internal, options);
+  declare readonly code: PlayerErrorCode;
+  constructor(message: string, code: PlayerErrorCode = 'E_PLAYER', options?: { cause?: unknown }) {
+    super(message, code, options);
   }
 }
 
 /** Playback was stopped through the AbortSignal (code E_ABORTED; the signal's reason is the cause). */
 export class PlaybackAbortedError extends ClovaError {
   constructor(reason?: unknown) {
-    super(`playback aborted${reason !== undefined ? `: ${describeReason(reason)}` : ''}`, 'E_ABORTED', ExitCode.interrupted, {
+    super(`playback aborted${reason !== undefined ? `: ${describeReason(reason)}` : ''}`, 'E_ABORTED', {
       cause: reason,
     });
   }

@@ -18,7 +18,7 @@ function reportError(err: unknown, argv: string[]): void {
   if (err instanceof ClovaError) {
     // --json keeps the server's exact words (JSON escapes them); the terminal gets one clean line.
     if (argv.includes('--json')) {
-      process.stdout.write(JSON.stringify({ type: 'error', code: err.code, exitCode: err.exitCode, message: err.message }) + '\n');
+      process.stdout.write(JSON.stringify({ type: 'error', code: err.code, exitCode: exitCodeFor(err), message: err.message }) + '\n');
     }
     process.stderr.write(`clova-cli: error: ${terminalLine(err.message)}\n`);
     return;

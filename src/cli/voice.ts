@@ -1,5 +1,5 @@
-/** L16 16 kHz mono: bytes per second of audio (spec 3.5.1). */
-export const BYTES_PER_SECOND = 32000;
+/** L16 16 kHz mono: bytes per second of audio (spec 3.5.1); the commands import it from here. */
+export { L16_BYTES_PER_SECOND as BYTES_PER_SECOND } from '../protocol/audio-format.js';
 
 /**
  * What to tell the user when the last answer expects a follow-up that this command will not send.

@@ -1,16 +1,12 @@
 import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
 import { newId } from '../protocol/ids.js';
-import type { HandlerContext } from './handlers/types.js';
+import type { FaultReader } from './active-faults.js';
+import { languageOf } from './language.js';
 import { resizeMp3, speechMp3 } from './mp3.js';
 import { directivePart, type ResponsePart } from './wire.js';
 
-/** `ko` when the text contains Hangul, else `en`: the language the emulator "speaks" it in. */
-export function languageOf(text: string): 'ko' | 'en' {
-  return /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/.test(text) ? 'ko' : 'en';
-}
-
 /** A Speak directive and its MP3 attachment (`url: cid:<Content-ID>`, spec 1.7). */
-export function speakParts(ctx: HandlerContext, text: string, dialogRequestId?: string): ResponsePart[] {
+export function speakParts(faults: FaultReader, text: string, dialogRequestId?: string): ResponsePart[] {
   const contentId = newId();
   const speak = buildDirective(
     'SpeechSynthesizer',
@@ -25,20 +21,20 @@ export function speakParts(ctx: HandlerContext, text: string, dialogRequestId?: 
     dialogRequestId,
   );
   let mp3 = speechMp3(text);
-  const size = ctx.faults.get('attachment-size');
+  const size = faults.get('attachment-size');
   if (size) mp3 = resizeMp3(mp3, size.bytes);
   return [directivePart(speak), { kind: 'attachment', contentId, bytes: mp3 }];
 }
 
 /** Speak + attachment + `Clova.RenderText`, then `extra` directives: a plain spoken answer. */
 export function spokenAnswer(
-  ctx: HandlerContext,
+  faults: FaultReader,
   text: string,
   dialogRequestId: string | undefined,
   extra: readonly DirectiveMessage[] = [],
 ): ResponsePart[] {
   return [
-    ...speakParts(ctx, text, dialogRequestId),
+    ...speakParts(faults, text, dialogRequestId),
     directivePart(buildDirective('Clova', 'RenderText', { text }, dialogRequestId)),
     ...extra.map(directivePart),
   ];
@@ -50,14 +46,14 @@ export function spokenAnswer(
  * `extra-directives` (appended).
  */
 export function recognizeAnswer(
-  ctx: HandlerContext,
+  faults: FaultReader,
   text: string,
   dialogRequestId: string,
   previousDialogRequestId: string | undefined,
   extra: readonly DirectiveMessage[] = [],
 ): ResponsePart[] {
-  const parts = spokenAnswer(ctx, text, dialogRequestId, extra);
-  if (ctx.faults.has('unknown-directive')) {
+  const parts = spokenAnswer(faults, text, dialogRequestId, extra);
+  if (faults.has('unknown-directive')) {
     const unknown = directivePart(
       buildDirective('Unknown', 'FutureDirective', { note: 'clients must skip this' }, dialogRequestId),
     );
@@ -66,12 +62,12 @@ export function recognizeAnswer(
     );
     parts.splice(at < 0 ? parts.length : at, 0, unknown);
   }
-  const extraCount = ctx.faults.get('extra-directives')?.count ?? 0;
+  const extraCount = faults.get('extra-directives')?.count ?? 0;
   for (let i = 1; i <= extraCount; i++) {
     parts.push(directivePart(buildDirective('Clova', 'RenderText', { text: `directive ${i}` }, dialogRequestId)));
   }
   // A follow-up turn reuses its dialog's id, so "the previous dialog" would not be stale at all.
-  if (ctx.faults.has('stale-directive') && previousDialogRequestId && previousDialogRequestId !== dialogRequestId) {
+  if (faults.has('stale-directive') && previousDialogRequestId && previousDialogRequestId !== dialogRequestId) {
     parts.unshift(
       directivePart(
         buildDirective('Clova', 'RenderText', { text: 'stale answer from an older dialog' }, previousDialogRequestId),

@@ -6,11 +6,11 @@ import { JsonPartAccumulator } from '../protocol/json-part.js';
 import { asEventMessage, qualifiedName, type DirectiveMessage } from '../protocol/messages.js';
 import { MultipartDecoder } from '../protocol/multipart-decoder.js';
 import type { DialogState } from './dialog.js';
-import type { ActiveFaults } from './faults.js';
+import type { ActiveFaults } from './active-faults.js';
 import { findHandler } from './handlers/registry.js';
 import type { EventBody, HandlerContext, HandlerResult } from './handlers/types.js';
 import type { RecordedAudio, RecordedEvent, RecordedPart, RecordedRequest, Recorder } from './record.js';
-import type { VoiceSettings } from './voice-capture.js';
+import type { VoiceSettings } from './voice-settings.js';
 import { arrangeParts, sendEmpty, sendException, sendMultipart, wireStyle } from './wire.js';
 
 /** What an event exchange needs from the emulator. */

@@ -1,4 +1,5 @@
-export { startEmulator, type Emulator, type EmulatorOptions } from './server.js';
+export { startEmulator } from './server.js';
+export type { Emulator, EmulatorOptions } from './api.js';
 export type {
   EmulatorRecord,
   RecordedAttachment,
@@ -19,4 +20,5 @@ export {
   type Fault,
   type FaultName,
   type FaultDescription,
+  type FaultSite,
 } from './faults.js';

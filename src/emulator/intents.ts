@@ -1,6 +1,6 @@
 import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
 import { newId } from '../protocol/ids.js';
-import { languageOf } from './answer.js';
+import { languageOf, type Lang } from './language.js';
 
 /**
  * The emulator's "brain" for typed text (NLU is outside the protocol, U-33): keyword intents in
@@ -16,13 +16,11 @@ export interface IntentReply {
   expects?: string;
 }
 
-type Lang = 'ko' | 'en';
-
 const EN_NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
 
 /**
  * English requests the intent engine answers with a real intent, in lowercase words: the speech
- * grammar of the emulator's offline recogniser is built from them (speech-to-text.ts), so a phrase
+ * grammar of the emulator's offline recogniser is built from them (voice-settings.ts), so a phrase
  * added here becomes speakable. Keep them acoustically distinct: measured with espeak-ng voices,
  * lone numbers and many alarm times made pocketsphinx confuse "ten", "twelve", "hey" and "two".
  */

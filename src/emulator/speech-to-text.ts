@@ -3,8 +3,8 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { findProgram } from '../audio/programs.js';
 import { withoutSecrets } from '../protocol/redact.js';
-import { ENGLISH_PHRASES } from './intents.js';
 
 /** Where Debian's `pocketsphinx` and `pocketsphinx-en-us` put things. */
 const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
@@ -52,15 +52,6 @@ export function jsgfGrammar(phrases: readonly string[], prefixes = false): strin
   return `#JSGF V1.0;\ngrammar emulator;\npublic <utterance> = ${[...alternatives].join(' | ')};\n`;
 }
 
-async function executable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function exists(file: string): Promise<boolean> {
   try {
     await access(file, constants.R_OK);
@@ -68,17 +59,6 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The full path of `binary` on PATH, or undefined. */
-async function which(binary: string): Promise<string | undefined> {
-  if (binary.includes('/')) return (await executable(binary)) ? binary : undefined;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
-    const file = path.join(dir, binary);
-    if (await executable(file)) return file;
-  }
-  return undefined;
 }
 
 /** Raised when a decode was cancelled; not a failure. */
@@ -90,8 +70,8 @@ export class DecodeAbortedError extends Error {
 }
 
 /**
- * Offline speech recognition with pocketsphinx and a JSGF grammar of the emulator's own English
- * phrases (recognition is outside the protocol, U-33; see audio-testing.md). Whether it can run is
+ * Offline speech recognition with pocketsphinx and a JSGF grammar of the phrases it is given (the
+ * emulator's own English ones, see voice-settings.ts) (recognition is outside the protocol, U-33; see audio-testing.md). Whether it can run is
  * checked once, on first use. Each decode writes the audio and the grammar to a fresh temp
  * directory, runs `pocketsphinx_continuous` on them and removes the directory.
  */
@@ -104,7 +84,7 @@ export class SpeechToText {
   private readonly prefixGrammar: string;
   private detected: Promise<{ program?: string; missing?: string }> | undefined;
 
-  constructor(phrases: readonly string[] = ENGLISH_PHRASES, options: SpeechToTextOptions = {}) {
+  constructor(phrases: readonly string[], options: SpeechToTextOptions = {}) {
     this.binary = options.binary ?? 'pocketsphinx_continuous';
     this.hmm = options.hmm ?? path.join(MODEL_DIR, 'en-us');
     this.dict = options.dict ?? path.join(MODEL_DIR, 'cmudict-en-us.dict');
@@ -120,7 +100,7 @@ export class SpeechToText {
   }
 
   private async detect(): Promise<{ program?: string; missing?: string }> {
-    const program = await which(this.binary);
+    const program = findProgram(this.binary);
     if (!program) return { missing: `${this.binary} is not on PATH` };
     if (!(await exists(path.join(this.hmm, 'mdef')))) return { missing: `no acoustic model in ${this.hmm}` };
     if (!(await exists(this.dict))) return { missing: `no dictionary ${this.dict}` };
@@ -188,12 +168,4 @@ export class SpeechToText {
       });
     });
   }
-}
-
-let shared: SpeechToText | undefined;
-
-/** The process-wide recogniser over the emulator's English phrases (so detection runs once). */
-export function sharedSpeechToText(): SpeechToText {
-  shared ??= new SpeechToText();
-  return shared;
 }

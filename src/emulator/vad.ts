@@ -5,8 +5,10 @@
  * than real time is judged the same as a real-time one.
  */
 
+import { L16_BYTES_PER_MS as BYTES_PER_MS } from '../protocol/audio-format.js';
+
 /** L16, 16 kHz, mono: 32 bytes per millisecond of audio (spec 3.5.1). */
-export const BYTES_PER_MS = 32;
+export { BYTES_PER_MS };
 
 /** The detector's numbers; all times are milliseconds of audio. */
 export interface VadOptions {

@@ -2,7 +2,7 @@ import type { ServerHttp2Stream } from 'node:http2';
 import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
 import { MultipartEncoder, newBoundary, type PartHeaderList } from '../protocol/multipart-encoder.js';
 import { newId } from '../protocol/ids.js';
-import type { ActiveFaults } from './faults.js';
+import type { FaultReader } from './active-faults.js';
 
 /** One part of a multipart answer: a directive, or a binary attachment referenced by `cid:`. */
 export type ResponsePart =
@@ -19,7 +19,7 @@ export interface WireStyle {
 }
 
 /** The wire style the given faults ask for. */
-export function wireStyle(faults: ActiveFaults): WireStyle {
+export function wireStyle(faults: FaultReader): WireStyle {
   const style: WireStyle = {
     mediaType: faults.has('form-data-response') ? 'multipart/form-data' : 'multipart/related',
     quirkyContentType: faults.has('quirky-content-type'),
@@ -185,7 +185,7 @@ export function sendEmpty(stream: ServerHttp2Stream, status: number): void {
  * Reorders answer parts for the `attachment-first` and `shuffle` faults (spec 1.6: order is not
  * guaranteed, clients must cope). `seed` makes shuffles repeatable.
  */
-export function arrangeParts(parts: readonly ResponsePart[], faults: ActiveFaults, seed: number): ResponsePart[] {
+export function arrangeParts(parts: readonly ResponsePart[], faults: FaultReader, seed: number): ResponsePart[] {
   let out = [...parts];
   if (faults.has('attachment-first')) {
     const byId = new Map<string, ResponsePart>();

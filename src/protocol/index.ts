@@ -1,3 +1,4 @@
+export * from './audio-format.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './redact.js';

@@ -1,3 +1,4 @@
+import { L16_FORMAT } from './audio-format.js';
 import { newId } from './ids.js';
 
 /** Header of an event or a directive (spec 0.2). */
@@ -70,9 +71,6 @@ export function buildTextRecognize(
   if (payload.explicit !== undefined) p.explicit = payload.explicit;
   return buildEvent('TextRecognizer', 'Recognize', p, { dialogRequestId, context });
 }
-
-/** The one audio format CIC takes (spec 3.5.1). */
-export const L16_FORMAT = 'AUDIO_L16_RATE_16000_CHANNELS_1';
 
 /** Payload of SpeechRecognizer.Recognize (spec 5.1.1) as this client fills it. */
 export interface SpeechRecognizePayload {

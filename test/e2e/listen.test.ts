@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sharedSpeechToText } from '../../src/emulator/speech-to-text.js';
+import { sharedSpeechToText } from '../../src/emulator/voice-settings.js';
 import { ALSA_SYSTEM_CONFIG, pacedFifoTurns } from '../helpers/alsa.js';
 import { baseEnv, CLI, ndjson, runCli } from '../helpers/cli.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';

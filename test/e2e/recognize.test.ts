@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openAudioInput } from '../../src/audio/audio-input.js';
-import { sharedSpeechToText } from '../../src/emulator/speech-to-text.js';
+import { sharedSpeechToText } from '../../src/emulator/voice-settings.js';
 import type { RecordedEvent } from '../../src/emulator/record.js';
 import { baseEnv, CLI, ndjson, runCli } from '../helpers/cli.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';

@@ -1,6 +1,7 @@
 import { keepYoungGenerationSmall } from '../streaming-heap.js';
 import { openAudioInput, type AudioInput, type ShortInput } from '../../audio/audio-input.js';
 import { chunkPcm, pace } from '../../audio/chunker.js';
+import { PART_MS } from '../../protocol/audio-format.js';
 import { UsageError } from '../../protocol/errors.js';
 import { resolveRequestSettings, type RequestOptions } from '../config.js';
 import { resolvePlayer } from '../playback.js';
@@ -73,7 +74,7 @@ async function sendInput(session: RequestSession, name: string, input: AudioInpu
   const onAbort = () => stop.abort();
   session.signal.addEventListener('abort', onAbort, { once: true });
   // Pacing needs the 200 ms parts; otherwise the client cuts the audio itself.
-  const audio = realtime ? pace(chunkPcm(input.pcm), 200, { signal: stop.signal }) : input.pcm;
+  const audio = realtime ? pace(chunkPcm(input.pcm), PART_MS, { signal: stop.signal }) : input.pcm;
   const onRequest = (event: { event: { header: { dialogRequestId?: string }; payload: Record<string, unknown> } }) => {
     renderer.request({
       kind: 'voice',

@@ -5,7 +5,7 @@ import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
 import { terminalLine, terminalText } from '../../protocol/sanitize.js';
-import { describeDirective } from './describe.js';
+import { describeDirective } from '../../client/handlers/describe.js';
 import { renderLevelMeter } from './level-meter.js';
 import type { CaptureInfo, Renderer, RequestInfo } from './renderer.js';
 
@@ -130,10 +130,9 @@ export class HumanRenderer implements Renderer {
   directive(d: ReceivedDirective): void {
     if (this.closed) return;
     const c = this.color;
-    const dir = d.message.directive;
+    const shown = describeDirective(d.message.directive, { verbose: this.options.verbose });
     const from = d.source === 'downchannel' ? c.dim(' (downchannel)') : '';
-    const name = `${dir.header.namespace}.${dir.header.name}`;
-    if (name === 'SpeechRecognizer.ShowRecognizedText' && typeof dir.payload?.text === 'string') {
+    if (shown.kind === 'transcript') {
       // The live transcript: one line redrawn in place on a terminal, one line per update otherwise.
       if (this.tty.out) {
         this.spinner?.stop();
@@ -142,27 +141,22 @@ export class HumanRenderer implements Renderer {
           this.err('\r\x1b[2K');
           this.status = '';
         }
-        this.out(`\r\x1b[2K${c.dim('heard:')} ${terminalLine(dir.payload.text)}`);
+        this.out(`\r\x1b[2K${c.dim('heard:')} ${terminalLine(shown.text)}`);
         this.transcriptOpen = true;
       } else {
         this.stopSpinner();
-        this.out(`  ${c.dim('heard:')} ${terminalLine(dir.payload.text)}\n`);
+        this.out(`  ${c.dim('heard:')} ${terminalLine(shown.text)}\n`);
       }
       return;
     }
     this.stopSpinner();
-    if (name === 'SpeechRecognizer.StopCapture') {
-      const heard = typeof dir.payload?.recognizedText === 'string' ? `: ${terminalLine(dir.payload.recognizedText)}` : '';
-      this.out(`  ${c.dim('·')} ${name}${heard}${from}\n`);
-      return;
-    }
-    if (dir.header.namespace === 'Clova' && dir.header.name === 'RenderText' && typeof dir.payload?.text === 'string') {
-      const text = terminalText(dir.payload.text).split('\n').join(`\n${ANSWER_INDENT}`);
+    if (shown.kind === 'answer') {
+      const text = terminalText(shown.text).split('\n').join(`\n${ANSWER_INDENT}`);
       this.out(`${c.bold.cyan('CLOVA:')} ${c.bold(text)}${from}\n`);
       return;
     }
-    const mark = dir.header.namespace === 'System' ? c.red('!') : c.dim('·');
-    this.out(`  ${mark} ${terminalLine(describeDirective(dir, { verbose: this.options.verbose }))}${from}\n`);
+    const mark = shown.kind === 'problem' ? c.red('!') : c.dim('·');
+    this.out(`  ${mark} ${terminalLine(shown.text)}${from}\n`);
   }
 
   audio(a: AudioInfo): void {

@@ -1,3 +1,5 @@
+import type { Directive } from '../../protocol/messages.js';
+import { note, type DirectiveDescription } from './description.js';
 import type { NamespaceHandler } from './types.js';
 
 function clampVolume(v: number): number {
@@ -69,3 +71,10 @@ const REPORTED_COMMANDS: ReadonlySet<string> = new Set([
   'TurnOn',
   'TurnOff',
 ]);
+
+/** "DeviceControl.SetValue: volume 5" when there is a target; plainly otherwise. */
+export function describeDeviceControl(d: Directive): DirectiveDescription | undefined {
+  const p = d.payload ?? {};
+  if (p.target === undefined) return undefined;
+  return note(d, `${String(p.target)}${p.value !== undefined ? ` ${String(p.value)}` : ''}`);
+}

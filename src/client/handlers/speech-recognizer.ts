@@ -1,3 +1,5 @@
+import type { Directive } from '../../protocol/messages.js';
+import { directiveName, type DirectiveDescription } from './description.js';
 import type { NamespaceHandler } from './types.js';
 
 /**
@@ -23,3 +25,22 @@ export const speechRecognizerHandler: NamespaceHandler = {
     });
   },
 };
+
+/** The live transcript, what StopCapture heard, and that CLOVA expects an answer. */
+export function describeSpeechRecognizer(d: Directive): DirectiveDescription | undefined {
+  const p = d.payload ?? {};
+  const name = directiveName(d);
+  switch (d.header.name) {
+    case 'ShowRecognizedText':
+      return typeof p.text === 'string' ? { kind: 'transcript', text: p.text } : undefined;
+    case 'StopCapture':
+      // Its words only: a payload worth debugging here is the transcript, already shown.
+      return { kind: 'note', text: typeof p.recognizedText === 'string' ? `${name}: ${p.recognizedText}` : name };
+    case 'ExpectSpeech': {
+      const t = typeof p.timeoutInMilliseconds === 'number' ? `, within ${p.timeoutInMilliseconds / 1000} s` : '';
+      return { kind: 'note', text: `${name}: CLOVA expects an answer${t}${p.explicit === true ? ' (required)' : ''}` };
+    }
+    default:
+      return undefined;
+  }
+}

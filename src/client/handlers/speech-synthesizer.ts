@@ -1,3 +1,5 @@
+import type { Directive } from '../../protocol/messages.js';
+import { directiveName, payloadText, type DirectiveDescription } from './description.js';
 import type { NamespaceHandler } from './types.js';
 
 /**
@@ -14,3 +16,13 @@ export const speechSynthesizerHandler: NamespaceHandler = {
     if (!ctx.speak(directive)) ctx.state.lastSpeech = { token, playerActivity: 'FINISHED' };
   },
 };
+
+/** Speak with its language; the attachment gets its own line when it arrives, a URL to stream is worth showing. */
+export function describeSpeechSynthesizer(d: Directive): DirectiveDescription | undefined {
+  if (d.header.name !== 'Speak') return undefined;
+  const p = d.payload ?? {};
+  const name = directiveName(d);
+  const url = payloadText(p.url) ?? '';
+  const lang = p.ttsLang ? ` (${String(p.ttsLang)})` : '';
+  return { kind: 'note', text: url.toLowerCase().startsWith('cid:') ? `${name}${lang}` : `${name}${lang}: ${url}` };
+}

@@ -30,11 +30,11 @@ export const alertsHandlers: NamespaceHandlers = {
       meta: { version: { type: 'string', value: 'v0.1' } },
       failureMessage: { type: 'string', value: text },
     });
-    return { status: 200, parts: [...speakParts(ctx, text), directivePart(template)] };
+    return { status: 200, parts: [...speakParts(ctx.faults, text), directivePart(template)] };
   },
   SetAlertFailed(event, ctx) {
     if (!alertOf(event.event.payload)) return { status: 400, description: 'Alerts.SetAlertFailed needs payload.token and payload.type' };
-    return { status: 200, parts: spokenAnswer(ctx, 'Sorry, I could not set the alarm.', undefined) };
+    return { status: 200, parts: spokenAnswer(ctx.faults, 'Sorry, I could not set the alarm.', undefined) };
   },
   DeleteAlertSucceeded: noContent,
   DeleteAlertFailed: noContent,

@@ -56,7 +56,7 @@ export function isRefusal(turn: RecognizeTurn | HandlerResult): turn is HandlerR
 export function answerUtterance(ctx: HandlerContext, turn: RecognizeTurn, text: string): ResponsePart[] {
   const { dialogRequestId, previous, followUpTopic } = turn;
   if (followUpTopic !== undefined) {
-    return recognizeAnswer(ctx, followUp(followUpTopic, text), dialogRequestId, previous);
+    return recognizeAnswer(ctx.faults, followUp(followUpTopic, text), dialogRequestId, previous);
   }
   const reply = understand(text, ctx.now());
   const extra = reply.directives(dialogRequestId);
@@ -72,5 +72,5 @@ export function answerUtterance(ctx: HandlerContext, turn: RecognizeTurn, text: 
       ),
     );
   }
-  return recognizeAnswer(ctx, reply.text, dialogRequestId, previous, extra);
+  return recognizeAnswer(ctx.faults, reply.text, dialogRequestId, previous, extra);
 }

@@ -1,10 +1,10 @@
+import { L16_FORMAT as FORMAT } from '../../protocol/audio-format.js';
 import { recognizeAnswer } from '../answer.js';
 import { secondsOfAudio, VoiceCapture, type Heard } from '../voice-capture.js';
 import { answerUtterance, beginRecognizeTurn, isRefusal, type RecognizeTurn } from './recognize-turn.js';
 import type { HandlerContext, NamespaceHandlers } from './types.js';
 
 const LANGS = ['en', 'ja', 'ko'];
-const FORMAT = 'AUDIO_L16_RATE_16000_CHANNELS_1';
 
 /** The answer to what was heard: the intent engine for recognised words, else an honest account. */
 function answerHeard(ctx: HandlerContext, turn: RecognizeTurn, heard: Heard) {
@@ -29,7 +29,7 @@ function answerHeard(ctx: HandlerContext, turn: RecognizeTurn, heard: Heard) {
         break;
     }
   }
-  return recognizeAnswer(ctx, text, turn.dialogRequestId, turn.previous);
+  return recognizeAnswer(ctx.faults, text, turn.dialogRequestId, turn.previous);
 }
 
 /**

@@ -12,6 +12,6 @@ export const speechSynthesizerHandlers: NamespaceHandlers = {
       return { status: 400, description: 'SpeechSynthesizer.Request needs payload.text and payload.lang' };
     }
     // The event has no dialogRequestId, so neither has its Speak (U-22).
-    return { status: 200, parts: speakParts(ctx, text) };
+    return { status: 200, parts: speakParts(ctx.faults, text) };
   },
 };

@@ -1,8 +1,8 @@
 import type { DirectiveMessage, EventMessage } from '../../protocol/messages.js';
 import type { DialogState } from '../dialog.js';
-import type { ActiveFaults } from '../faults.js';
+import type { FaultReader } from '../active-faults.js';
 import type { RecordedAudio } from '../record.js';
-import type { VoiceSettings } from '../voice-capture.js';
+import type { VoiceSettings } from '../voice-settings.js';
 import type { ResponsePart } from '../wire.js';
 
 /** The rest of an event request after its metadata part. */
@@ -21,7 +21,8 @@ export interface HandlerContext {
   /** Opaque per-client key (the bearer token; never log it). */
   readonly client: string;
   readonly dialog: DialogState;
-  readonly faults: ActiveFaults;
+  /** The faults in force (read only: counted faults are used up by the exchange, not by handlers). */
+  readonly faults: FaultReader;
   readonly body: EventBody;
   readonly userAgent: string | undefined;
   /** How SpeechRecognizer.Recognize listens (VAD, recogniser, optional directives). */

@@ -5,6 +5,7 @@ import { identifyAudio } from '../../../src/audio/audio-format.js';
 import { openAudioInput } from '../../../src/audio/audio-input.js';
 import { UsageError } from '../../../src/protocol/errors.js';
 import { buildWav, pieces, sine, splitEvery, tempDir } from '../../helpers/wav.js';
+import { exitCodeFor } from '../../../src/cli/exit.js';
 
 const tmp = tempDir('clova-format-');
 afterAll(() => tmp.remove());
@@ -22,7 +23,7 @@ function encoded(ext: string, program: 'lame' | 'sox', extra: string[] = []): Bu
 async function refusal(promise: Promise<unknown>): Promise<string> {
   const e = await promise.then(() => undefined, (err: unknown) => err);
   expect(e).toBeInstanceOf(UsageError);
-  expect((e as UsageError).exitCode).toBe(2);
+  expect(exitCodeFor(e)).toBe(2);
   expect((e as UsageError).message).not.toContain('\n');
   return (e as UsageError).message;
 }

@@ -28,6 +28,7 @@ import {
   toneAmplitude,
   type WavSpec,
 } from '../../helpers/wav.js';
+import { exitCodeFor } from '../../../src/cli/exit.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -48,7 +49,7 @@ async function usageError(promise: Promise<unknown>): Promise<UsageError> {
   );
   expect(error).toBeInstanceOf(UsageError);
   const e = error as UsageError;
-  expect(e.exitCode).toBe(2);
+  expect(exitCodeFor(e)).toBe(2);
   expect(e.message).not.toMatch(/\n/);
   return e;
 }

@@ -3,9 +3,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMicrophone, RecorderError, recorderFailure, WavHeaderStripper, type Microphone, type RecorderBackend } from '../../../src/audio/microphone.js';
-import { ClovaError, ExitCode, UsageError } from '../../../src/protocol/errors.js';
+import { openMicrophone, RecorderError, recorderFailure, type Microphone, type RecorderBackend } from '../../../src/audio/microphone.js';
+import { WavHeaderStripper } from '../../../src/audio/wav-header-stripper.js';
+import { ClovaError, UsageError } from '../../../src/protocol/errors.js';
 import { ALSA_SYSTEM_CONFIG, alsaCaptureEnv, pacedFifo, processExists } from '../../helpers/alsa.js';
+import { ExitCode, exitCodeFor } from '../../../src/cli/exit.js';
 
 let dir: string;
 /** espeak-ng speech as L16 16 kHz mono, padded to whole 4000-byte ALSA periods. */
@@ -128,7 +130,7 @@ describe.each(backends)('openMicrophone, backend %s (real arecord through the AL
     const err = await openMicrophone({ backend, env: { ...process.env, PATH: emptyPath() } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toBe('arecord not found: install alsa-utils (apt-get install alsa-utils)');
-    expect((err as UsageError).exitCode).toBe(ExitCode.usage);
+    expect(exitCodeFor(err)).toBe(ExitCode.usage);
   });
 
   it('a device that does not exist makes pcm throw a UsageError quoting arecord', async () => {
@@ -151,7 +153,7 @@ describe.each(backends)('openMicrophone, backend %s (real arecord through the AL
     const mic = await openMicrophone({ backend, env: { ...process.env, ALSA_CONFIG_PATH: `${ALSA_SYSTEM_CONFIG}:${conf}` } });
     const { error } = await collect(mic).done;
     expect(error).toBeInstanceOf(RecorderError);
-    expect((error as RecorderError).exitCode).toBe(ExitCode.usage);
+    expect(exitCodeFor(error)).toBe(ExitCode.usage);
     expect((error as Error).message).toMatch(/^cannot open the default capture device \(arecord: audio open error: .+\): connect a microphone/);
   });
 

@@ -14,8 +14,9 @@ import {
   playMp3,
   timeoutFor,
 } from '../../../src/audio/player.js';
-import { ExitCode, UsageError } from '../../../src/protocol/errors.js';
+import { UsageError } from '../../../src/protocol/errors.js';
 import { alsaPlaybackEnv, processExists } from '../../helpers/alsa.js';
+import { ExitCode, exitCodeFor } from '../../../src/cli/exit.js';
 
 let dir: string;
 let mp3Path: string;
@@ -91,7 +92,7 @@ describe('a missing player', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(UsageError);
-    expect((err as UsageError).exitCode).toBe(ExitCode.usage);
+    expect(exitCodeFor(err)).toBe(ExitCode.usage);
     expect((err as Error).message).toBe(
       'mpg123 not found: install mpg123 (apt-get install mpg123), choose another with --player, or pass --no-play',
     );

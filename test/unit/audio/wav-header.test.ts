@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { WavHeaderReader, formatTagName, parseFmtChunk, type WavHeader } from '../../../src/audio/wav-header.js';
 import { UsageError } from '../../../src/protocol/errors.js';
 import { buildWav, fmtBody, listChunk, riffChunk, splitEvery, wavHeader, type WavSpec } from '../../helpers/wav.js';
+import { exitCodeFor } from '../../../src/cli/exit.js';
 
 const mono16: WavSpec = { sampleRate: 16000, channels: 1, bitsPerSample: 16 };
 
@@ -22,7 +23,7 @@ function usageError(fn: () => unknown): UsageError {
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     const e = error as UsageError;
-    expect(e.exitCode).toBe(2);
+    expect(exitCodeFor(e)).toBe(2);
     expect(e.message).not.toContain('\n');
     return e;
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { StopSignals } from '../../../src/cli/request-session.js';
 import { InterruptedError, TerminatedError } from '../../../src/protocol/errors.js';
+import { exitCodeFor } from '../../../src/cli/exit.js';
 
 /** The handler StopSignals added for `signal` (called directly: emitting it could reach the test runner's own). */
 function handlerAdded(before: Function[], signal: 'SIGINT' | 'SIGTERM'): () => void {
@@ -29,14 +30,16 @@ describe('StopSignals', () => {
     a.sigterm();
     const ea = await pendingA.catch((e: unknown) => e);
     expect(ea).toBeInstanceOf(TerminatedError);
-    expect(ea).toMatchObject({ exitCode: 143, code: 'E_TERMINATED', message: 'terminated (SIGTERM); nothing more was sent' });
+    expect(ea).toMatchObject({ code: 'E_TERMINATED', message: 'terminated (SIGTERM); nothing more was sent' });
+    expect(exitCodeFor(ea)).toBe(143);
 
     const b = watch();
     const pendingB = b.signals.race(new Promise(() => undefined));
     b.sigint();
     const eb = await pendingB.catch((e: unknown) => e);
     expect(eb).toBeInstanceOf(InterruptedError);
-    expect(eb).toMatchObject({ exitCode: 130, message: 'interrupted by the user (Ctrl-C); nothing more was sent' });
+    expect(eb).toMatchObject({ message: 'interrupted by the user (Ctrl-C); nothing more was sent' });
+    expect(exitCodeFor(eb)).toBe(130);
   });
 
   it('runs the stop actions with the reason, then lets a second signal take the default action', () => {

@@ -4,10 +4,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exitCodeFor } from '../../../src/cli/exit.js';
 import { DirectoryAttachmentSink } from '../../../src/client/attachments.js';
 import { CicClient, type ReceivedDirective } from '../../../src/client/client.js';
 import type { SpeechProgress } from '../../../src/client/speech-queue.js';
-import { ClovaError, ConnectionError, ServerError, TimeoutError, UsageError } from '../../../src/protocol/errors.js';
+import { ConnectionError, ServerError, TimeoutError, UsageError } from '../../../src/protocol/errors.js';
 import { buildDirective } from '../../../src/protocol/messages.js';
 import { MultipartEncoder } from '../../../src/protocol/multipart-encoder.js';
 import { emulator, TOKEN } from '../../helpers/emulator.js';
@@ -54,7 +55,9 @@ describe('CicClient against a broken server', () => {
       s.respond({ ':status': 200, 'content-type': 'text/plain' });
       s.end('hello');
     });
-    await expect(client.sendText('hi')).rejects.toMatchObject({ exitCode: 4, message: expect.stringMatching(/unexpected content-type/) });
+    const err = await client.sendText('hi').catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: expect.stringMatching(/unexpected content-type/) });
+    expect(exitCodeFor(err)).toBe(4);
     await client.close();
   });
 
@@ -113,7 +116,7 @@ describe('CicClient against a broken server', () => {
       await client.connect();
       const err = await client.sendText('hello').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectionError);
-      expect((err as ClovaError).exitCode).toBe(4);
+      expect(exitCodeFor(err)).toBe(4);
       expect((err as Error).message).toMatch(/^the server refused TextRecognizer\.Recognize 4 times \(GOAWAY/);
       // Each attempt went out on a new connection and none was processed.
       const posts = emu.record.requests.filter((q) => q.path === '/v1/events');
@@ -148,7 +151,7 @@ describe('CicClient against a server that stops reading', () => {
           await client.connect();
           const err = await client.recognize(audio(1000, gapMs), { lang: 'en', timeoutMs: 600 }).catch((e: unknown) => e);
           expect(err).toBeInstanceOf(TimeoutError);
-          expect((err as ClovaError).exitCode).toBe(4);
+          expect(exitCodeFor(err)).toBe(4);
           expect((err as Error).message).toMatch(/^the server stopped reading the audio upload: no progress for 600 ms; /);
           expect(events).toHaveLength(1);
           expect(await events[0]).toBe(http2.constants.NGHTTP2_CANCEL);
@@ -257,7 +260,8 @@ describe('CicClient against a peer that does not speak HTTP/2', () => {
       try {
         const err = await client.connect({ timeoutMs: 20000 }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ConnectionError);
-        expect(err).toMatchObject({ code: 'E_NOT_HTTP2', exitCode: 4 });
+        expect(err).toMatchObject({ code: 'E_NOT_HTTP2' });
+      expect(exitCodeFor(err)).toBe(4);
         expect((err as Error).message).toMatch(message);
         expect((err as Error).message).not.toMatch(/\n/);
         // One attempt, plus at most two short probes (cleartext, then TLS) that carry no token.
@@ -276,7 +280,8 @@ describe('CicClient against a peer that accepts and says nothing', () => {
     const client = new CicClient({ url: `http://127.0.0.1:${p.port}`, token: TOKEN, userAgent: UA, helloTimeoutMs: 300 });
     try {
       const err = await client.connect({ timeoutMs: 20000 }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'E_NOT_HTTP2', exitCode: 4 });
+      expect(err).toMatchObject({ code: 'E_NOT_HTTP2' });
+      expect(exitCodeFor(err)).toBe(4);
       expect((err as Error).message).toMatch(/accepted the connection but sent no HTTP\/2 SETTINGS within 300 ms/);
       expect(p.connections()).toBe(1);
     } finally {
@@ -437,7 +442,8 @@ describe('CicClient: every failure is a ClovaError that says what happened', () 
       await client.connect();
       const err = await client.sendText('hello', { timeoutMs: 20000 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UsageError);
-      expect(err).toMatchObject({ code: 'E_SAVE_AUDIO', exitCode: 2 });
+      expect(err).toMatchObject({ code: 'E_SAVE_AUDIO' });
+      expect(exitCodeFor(err)).toBe(2);
       expect((err as Error).message).toMatch(/^cannot write speech to .*gone\/speech-[^ ]+\.mp3 \(ENOENT\); check --save-audio$/);
     } finally {
       await client.close();

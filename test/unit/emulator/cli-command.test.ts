@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerEmulatorCommand } from '../../../src/cli/commands/emulator.js';
 import { FAULT_TABLE } from '../../../src/emulator/index.js';
 import { UsageError } from '../../../src/protocol/errors.js';
+import { exitCodeFor } from '../../../src/cli/exit.js';
 
 function program(): { cmd: Command; out: () => string } {
   let out = '';
@@ -50,7 +51,7 @@ describe('clova-cli emulator (options)', () => {
         (e: unknown) => e,
       );
       expect(err, args.join(' ')).toBeInstanceOf(UsageError);
-      expect((err as UsageError).exitCode).toBe(2);
+      expect(exitCodeFor(err)).toBe(2);
       expect((err as Error).message).toMatch(re);
       expect((err as Error).message).not.toContain('\n');
     }

@@ -9,7 +9,7 @@ import {
   parseFault,
   startEmulator,
 } from '../../../src/emulator/index.js';
-import { ActiveFaults } from '../../../src/emulator/faults.js';
+import { ActiveFaults, showFault } from '../../../src/emulator/active-faults.js';
 import { newId } from '../../../src/protocol/ids.js';
 import {
   closeSession,
@@ -112,6 +112,48 @@ describe('parseFault', () => {
     expect(f.take('downchannel-status')).toBeUndefined();
     const text = formatFaultTable();
     for (const row of FAULT_TABLE) expect(text).toContain(row.name);
+  });
+
+  it('shows each parsed fault as a spec that parses back to it, and says where each acts', () => {
+    const specs = [
+      'goaway-after-hello',
+      'goaway-after-hello=3',
+      'drop-downchannel-after=0.25',
+      'event-status=500',
+      'event-status=204:2',
+      'downchannel-status=429',
+      'slow-frames',
+      'reset-recognize=0',
+      'no-hello',
+      'shuffle',
+    ];
+    for (const spec of specs) {
+      const f = parseFault(spec);
+      expect(parseFault(showFault(f)), spec).toEqual(f);
+    }
+    expect(new ActiveFaults(specs.slice(2, 6).map(parseFault)).describe()).toEqual([
+      'drop-downchannel-after=0.25',
+      'event-status=500',
+      'event-status=204:2',
+      'downchannel-status=429:1',
+    ]);
+  });
+
+  it('acts on each fault in the module its row names', () => {
+    const files: Record<string, string> = {
+      connection: 'server.ts',
+      downchannel: 'downchannel-registry.ts',
+      event: 'events.ts',
+      answer: 'answer.ts',
+      wire: 'wire.ts',
+      voice: 'voice-capture.ts',
+    };
+    for (const row of FAULT_TABLE) {
+      const file = files[row.actsOn];
+      expect(file, `${row.name} acts on ${row.actsOn}`).toBeDefined();
+      const source = readFileSync(new URL(`../../../src/emulator/${file}`, import.meta.url), 'utf8');
+      expect(source, `${row.name} in ${file}`).toContain(`'${row.name}'`);
+    }
   });
 
   it('makes startEmulator and setFaults throw on invalid specs', async () => {

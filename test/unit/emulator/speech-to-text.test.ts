@@ -129,7 +129,7 @@ describe('the phrases the recogniser can hear', () => {
   });
 
   it.skipIf(!canRecognise)('are recognised from espeak-ng speech by pocketsphinx (needs pocketsphinx, espeak-ng, sox)', async () => {
-    const stt = new SpeechToText();
+    const stt = new SpeechToText(ENGLISH_PHRASES);
     const misses: string[] = [];
     for (const phrase of ENGLISH_PHRASES) {
       // As VoiceCapture hands it over: the utterance with 300 ms of silence each side.

@@ -1,0 +1,57 @@
+/** The emulator's public shape: how to run one (EmulatorOptions) and what a running one offers (Emulator). */
+import type { DirectiveMessage } from '../protocol/messages.js';
+import type { EmulatorRecord } from './record.js';
+import type { VoiceOptions } from './voice-settings.js';
+
+/** How to run the emulator. */
+export interface EmulatorOptions extends VoiceOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 0: ephemeral). */
+  port?: number;
+  /** Serve h2 over TLS (ALPN h2); default false = h2c with prior knowledge. */
+  tls?: boolean;
+  /** PEM certificate and key for TLS; without them a self-signed one is generated. */
+  cert?: string;
+  key?: string;
+  /** When set, only `Bearer <token>` is accepted; otherwise any non-empty bearer token. */
+  token?: string;
+  /** Fault specs (see FAULT_TABLE); an invalid spec makes startEmulator throw. */
+  faults?: string[];
+  /** Push Notifier.Notify on every downchannel right after Hello and then every N seconds (at most 2,147,483: Node's timer range). */
+  pushEverySeconds?: number;
+  /**
+   * Entries kept in each list of `record` (connections, requests, downchannels, events,
+   * attachments); beyond it the oldest go, so a long-running emulator stays small (default 1000;
+   * Infinity keeps everything).
+   */
+  recordLimit?: number;
+  /** Part entries kept per recorded event (default 250, i.e. 50 s of 200 ms audio parts; Infinity: all); `partCount` counts every part. */
+  recordPartLimit?: number;
+  /** Answer a missing or malformed User-Agent with 400 (spec 1.5, U-03). */
+  strictUserAgent?: boolean;
+  /** Clock for answers that tell the time (deterministic tests). */
+  now?: () => Date;
+  /** Receives one line per request, stream and fault; never contains the bearer token, nor control characters a client sent. */
+  log?: (line: string) => void;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** A URL that reaches it from this machine (for 0.0.0.0, http://127.0.0.1:port). */
+  readonly url: string;
+  readonly port: number;
+  /** The address it listens on, as bound: "127.0.0.1", "::1", "0.0.0.0" or "::" (all interfaces), … */
+  readonly address: string;
+  readonly certPath?: string;
+  readonly certPem?: string;
+  readonly record: EmulatorRecord;
+  /** Replaces the faults in force (counted faults start counting again). */
+  setFaults(faults: string[]): void;
+  /** Writes a directive to every open downchannel now; returns how many got it. */
+  push(message: DirectiveMessage): number;
+  /** Resolves when the predicate holds (checked on every record change); rejects after timeoutMs (default 5000). */
+  waitFor(predicate: (r: EmulatorRecord) => boolean, timeoutMs?: number): Promise<void>;
+  /** Ends downchannels, closes sessions and the server; never hangs. */
+  close(): Promise<void>;
+}
