@@ -1,10 +1,10 @@
 import { keepYoungGenerationSmall } from '../streaming-heap.js';
 import { measureLevel, SilenceWatch } from '../../audio/level.js';
 import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderBackend } from '../../audio/microphone.js';
-import { durationSeconds, resolveRequestSettings, type RequestOptions } from '../config.js';
-import { resolvePlayer } from '../playback.js';
+import { durationSeconds, type RequestOptions } from '../config.js';
+import { runRequestCommand } from '../request-command.js';
 import type { PlaybackOptions } from '../playback-options.js';
-import { finishTurn, makeRenderer, runRequestSession, StopSignals, type RequestSession } from '../request-session.js';
+import { finishTurn, type RequestSession } from '../request-session.js';
 import { BYTES_PER_SECOND } from '../voice.js';
 
 /** The options of `listen`, as commander parses them. */
@@ -77,72 +77,64 @@ function watchEnter(onEnter: () => void): () => void {
 /** Runs `clova-cli listen` (commands/listen.ts defines its options). */
 export async function runListen(opts: ListenOptions): Promise<void> {
   keepYoungGenerationSmall(); // every module this command needs is loaded by now
-  // From the start, so a signal while the microphone opens is reported like any other.
-  const signals = new StopSignals();
-  try {
-    await listen(opts, signals);
-  } finally {
-    signals.dispose();
-  }
-}
-
-async function listen(opts: ListenOptions, signals: StopSignals): Promise<void> {
-  const maxSeconds = durationSeconds(opts.maxSeconds, '--max-seconds', MAX_UTTERANCE_SECONDS);
-  const settings = resolveRequestSettings(opts);
-  const renderer = await makeRenderer(settings, opts.color);
-  const speech = await resolvePlayer(opts, 'always', (m) => renderer.notice(m));
+  let maxSeconds = 0;
   const micOptions: MicrophoneOptions = { backend: opts.recorder, device: opts.device ?? 'default' };
-  // On Ctrl-C every recorder is killed at once: its audio is discarded anyway, and a graceful stop
-  // waits for the recorder's current read (the last part of the ~0.1 s Ctrl-C took here).
-  const openRecorder = async (): Promise<Microphone> => {
-    const m = await openMicrophone(micOptions);
-    const remove = signals.onStop(() => m.abort());
-    void m.exited.then(remove);
-    return m;
-  };
-  // The microphone opens before the connection: a missing recorder is exit 2 with nothing sent,
-  // and what the user says while the connection comes up is not lost.
-  const opened = await openRecorder();
-  let mic: Microphone | undefined;
-  try {
-    mic = await signals.race(primed(opened));
-  } catch (err) {
-    opened.stop();
-    await opened.exited;
-    throw err;
-  }
-  try {
-    await runRequestSession(
-      settings,
-      renderer,
-      async (session) => {
-        // -80 dBFS: a dead input, not a quiet room (a good microphone's noise floor is around -70).
-        const silence = new SilenceWatch({ afterMs: 2000, thresholdDbfs: -80 });
-        for (let turn = 0; ; turn++) {
-          const expect = session.client.pendingExpectSpeech;
-          if (turn > 0 && !expect) break;
-          mic ??= await openRecorder();
-          const current = mic;
-          try {
-            const heard = await listenTurn(session, current, {
-              maxBytes: Math.round(maxSeconds * BYTES_PER_SECOND),
-              waitForSpeechMs: turn > 0 ? (expect?.timeoutInMilliseconds ?? 7000) : undefined,
-              silence,
-            });
-            if (!heard) break;
-          } finally {
-            current.stop();
-            await current.exited; // no recorder outlives its turn
-            mic = undefined;
-          }
+  let openRecorder: () => Promise<Microphone> = () => openMicrophone(micOptions);
+  // The recorder of the turn in progress, if any: none outlives its turn, nor the command.
+  const current: { mic: Microphone | undefined } = { mic: undefined };
+  await runRequestCommand(opts, {
+    playback: 'always',
+    check: () => {
+      maxSeconds = durationSeconds(opts.maxSeconds, '--max-seconds', MAX_UTTERANCE_SECONDS);
+    },
+    // The microphone opens before the connection: a missing recorder is exit 2 with nothing sent,
+    // and what the user says while the connection comes up is not lost.
+    prepare: async ({ signals }) => {
+      // On Ctrl-C every recorder is killed at once: its audio is discarded anyway, and a graceful stop
+      // waits for the recorder's current read (the last part of the ~0.1 s Ctrl-C took here).
+      openRecorder = async () => {
+        const m = await openMicrophone(micOptions);
+        const remove = signals.onStop(() => m.abort());
+        void m.exited.then(remove);
+        return m;
+      };
+      const opened = await openRecorder();
+      try {
+        current.mic = await signals.race(primed(opened));
+      } catch (err) {
+        opened.stop();
+        await opened.exited;
+        throw err;
+      }
+      return current;
+    },
+    turns: async (session) => {
+      // -80 dBFS: a dead input, not a quiet room (a good microphone's noise floor is around -70).
+      const silence = new SilenceWatch({ afterMs: 2000, thresholdDbfs: -80 });
+      for (let turn = 0; ; turn++) {
+        const expect = session.client.pendingExpectSpeech;
+        if (turn > 0 && !expect) break;
+        current.mic ??= await openRecorder();
+        const mic = current.mic;
+        try {
+          const heard = await listenTurn(session, mic, {
+            maxBytes: Math.round(maxSeconds * BYTES_PER_SECOND),
+            waitForSpeechMs: turn > 0 ? (expect?.timeoutInMilliseconds ?? 7000) : undefined,
+            silence,
+          });
+          if (!heard) break;
+        } finally {
+          mic.stop();
+          await mic.exited; // no recorder outlives its turn
+          current.mic = undefined;
         }
-      },
-      { speech, signals },
-    );
-  } finally {
-    mic?.stop();
-    await mic?.exited;
-  }
+      }
+    },
+    release: async () => {
+      current.mic?.stop();
+      await current.mic?.exited;
+    },
+  });
 }
 
 /**

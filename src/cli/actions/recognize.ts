@@ -3,10 +3,10 @@ import { openAudioInput, type AudioInput, type ShortInput } from '../../audio/au
 import { chunkPcm, pace } from '../../audio/chunker.js';
 import { PART_MS } from '../../protocol/audio-format.js';
 import { UsageError } from '../../protocol/errors.js';
-import { resolveRequestSettings, type RequestOptions } from '../config.js';
-import { resolvePlayer } from '../playback.js';
+import type { RequestOptions } from '../config.js';
+import { runRequestCommand } from '../request-command.js';
 import type { PlaybackOptions } from '../playback-options.js';
-import { finishTurn, makeRenderer, runRequestSession, StopSignals, type RequestSession } from '../request-session.js';
+import { finishTurn, type RequestSession } from '../request-session.js';
 import { BYTES_PER_SECOND, followUpHint } from '../voice.js';
 
 /** The options of `recognize`, as commander parses them. */
@@ -18,53 +18,45 @@ export interface RecognizeOptions extends RequestOptions, PlaybackOptions {
 /** Runs `clova-cli recognize` (commands/recognize.ts defines its options). */
 export async function runRecognize(inputs: string[], opts: RecognizeOptions): Promise<void> {
   keepYoungGenerationSmall(); // every module this command needs is loaded by now
-  // From the start, so a signal while a slow input is being opened is reported like any other.
-  const signals = new StopSignals();
-  try {
-    await recognizeInputs(inputs, opts, signals);
-  } finally {
-    signals.dispose();
-  }
-}
-
-async function recognizeInputs(inputs: string[], opts: RecognizeOptions, signals: StopSignals): Promise<void> {
-  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
-  if (inputs.includes('-') && process.stdin.isTTY) {
-    throw new UsageError('standard input is a terminal: pipe a WAV into it (… | clova-cli recognize -), or use clova-cli listen');
-  }
-  const settings = resolveRequestSettings(opts);
-  const renderer = await makeRenderer(settings, opts.color);
-  // Every input is opened and checked (header, format, first samples) before anything is sent.
-  const opened: AudioInput[] = [];
-  try {
-    for (const path of inputs) {
-      const name = path === '-' ? 'standard input' : path;
-      const onShortInput = (short: ShortInput) =>
-        renderer.notice(
-          `warning: ${name} ended after ${short.readSeconds.toFixed(2)} s although its WAV header declared ${short.declaredSeconds.toFixed(2)} s`,
-        );
-      const opening = openAudioInput(path, { raw: opts.raw === true, onShortInput });
-      // An input that opens after a signal is closed at once: nobody else will.
-      opening.then((input) => signals.onStop(() => input.close()), () => undefined);
-      opened.push(await signals.race(opening));
-    }
-    const speech = await resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
-    await runRequestSession(
-      settings,
-      renderer,
-      async (session) => {
-        for (let i = 0; i < opened.length; i++) {
-          await sendInput(session, inputs[i]!, opened[i]!, opts.realtime === true);
+  await runRequestCommand(opts, {
+    playback: 'tty',
+    check: () => {
+      if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
+      if (inputs.includes('-') && process.stdin.isTTY) {
+        throw new UsageError('standard input is a terminal: pipe a WAV into it (… | clova-cli recognize -), or use clova-cli listen');
+      }
+    },
+    // Every input is opened and checked (header, format, first samples) before anything is sent.
+    prepare: async ({ renderer, signals }) => {
+      const opened: AudioInput[] = [];
+      try {
+        for (const path of inputs) {
+          const name = path === '-' ? 'standard input' : path;
+          const onShortInput = (short: ShortInput) =>
+            renderer.notice(
+              `warning: ${name} ended after ${short.readSeconds.toFixed(2)} s although its WAV header declared ${short.declaredSeconds.toFixed(2)} s`,
+            );
+          const opening = openAudioInput(path, { raw: opts.raw === true, onShortInput });
+          // An input that opens after a signal is closed at once: nobody else will.
+          opening.then((input) => signals.onStop(() => input.close()), () => undefined);
+          opened.push(await signals.race(opening));
         }
-        if (session.client.pendingExpectSpeech) {
-          renderer.hint(followUpHint('recognize'));
-        }
-      },
-      { speech, signals },
-    );
-  } finally {
-    for (const input of opened) input.close();
-  }
+      } catch (err) {
+        for (const input of opened) input.close();
+        throw err;
+      }
+      return opened;
+    },
+    turns: async (session, opened) => {
+      for (let i = 0; i < opened.length; i++) {
+        await sendInput(session, inputs[i]!, opened[i]!, opts.realtime === true);
+      }
+    },
+    followUpHint: () => followUpHint('recognize'),
+    release: (opened) => {
+      for (const input of opened) input.close();
+    },
+  });
 }
 
 /** Streams one input as a voice turn and prints its answer. */

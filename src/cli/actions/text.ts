@@ -1,9 +1,9 @@
 import { UsageError } from '../../protocol/errors.js';
 import { followUpHint } from '../voice.js';
-import { resolvePlayer } from '../playback.js';
 import type { PlaybackOptions } from '../playback-options.js';
-import { finishTurn, makeRenderer, runRequestSession, StopSignals } from '../request-session.js';
-import { resolveRequestSettings, type RequestOptions } from '../config.js';
+import type { RequestOptions } from '../config.js';
+import { runRequestCommand } from '../request-command.js';
+import { finishTurn } from '../request-session.js';
 import { checkArgumentUtterance, utteranceLines } from '../utterance.js';
 
 /** Drawn on stderr when a person types at `text -`: the sign that it waits for them. */
@@ -11,28 +11,10 @@ const PROMPT = '› ';
 
 /** Runs `clova-cli text` (commands/text.ts defines its options). */
 export async function runText(words: string[], opts: RequestOptions & PlaybackOptions): Promise<void> {
-  // From the start, so a signal while waiting for the first line is reported like any other.
-  const signals = new StopSignals();
-  try {
-    await sendUtterances(words, opts, signals);
-  } finally {
-    signals.dispose();
-  }
-}
-
-async function sendUtterances(words: string[], opts: RequestOptions & PlaybackOptions, signals: StopSignals): Promise<void> {
   const fromStdin = words[0] === '-';
-  if (fromStdin && words.length > 1) {
-    throw new UsageError(
-      '"-" reads the utterances from standard input and takes no words after it: give either "-" alone or the words of one utterance',
-    );
-  }
-  const first = fromStdin ? [] : [checkArgumentUtterance(words)];
-  const settings = resolveRequestSettings(opts);
-  const renderer = await makeRenderer(settings, opts.color);
   // Someone typing at a terminal gets a prompt, and does not need their line echoed back.
   const typing = fromStdin && process.stdin.isTTY === true;
-  const prompting = typing && process.stderr.isTTY === true && !settings.json;
+  let prompting = false;
   let promptShown = false;
   const prompt = () => {
     if (!prompting) return;
@@ -44,32 +26,43 @@ async function sendUtterances(words: string[], opts: RequestOptions & PlaybackOp
     if (promptShown) process.stderr.write('\n');
     promptShown = false;
   };
-  // With "-", wait for the first line before connecting, then send each further line as it
-  // arrives on the same connection. Lines are checked (length, UTF-8, control characters) as
-  // they are read, never buffered whole.
-  const more = fromStdin ? utteranceLines(process.stdin) : undefined;
-  if (more) {
-    signals.onStop(() => {
-      endPrompt(); // the error line starts on a line of its own, not after the prompt
-      process.stdin.destroy(); // a pending read must not hold the process
-    });
-    if (prompting) process.stderr.write('type what to ask and press Enter, one utterance per line; Ctrl-D ends\n');
-    prompt();
-    const line = await signals.race(more.next());
-    promptShown = false;
-    // Nothing to send is not an error, as `cat` of an empty file is not: exit 0, nothing connected.
-    if (line.done) {
-      endPrompt();
-      return;
-    }
-    first.push(line.value);
-  }
-  const speech = await resolvePlayer(opts, 'tty', (m) => renderer.notice(m));
-  await runRequestSession(
-    settings,
-    renderer,
-    async (session) => {
-      const { client } = session;
+  const first: string[] = [];
+  let more: AsyncGenerator<string> | undefined;
+  await runRequestCommand(opts, {
+    playback: 'tty',
+    check: () => {
+      if (fromStdin && words.length > 1) {
+        throw new UsageError(
+          '"-" reads the utterances from standard input and takes no words after it: give either "-" alone or the words of one utterance',
+        );
+      }
+      if (!fromStdin) first.push(checkArgumentUtterance(words));
+    },
+    // With "-", wait for the first line before connecting, then send each further line as it
+    // arrives on the same connection. Lines are checked (length, UTF-8, control characters) as
+    // they are read, never buffered whole.
+    prepare: async ({ settings, signals }) => {
+      if (!fromStdin) return true;
+      prompting = typing && process.stderr.isTTY === true && !settings.json;
+      more = utteranceLines(process.stdin);
+      signals.onStop(() => {
+        endPrompt(); // the error line starts on a line of its own, not after the prompt
+        process.stdin.destroy(); // a pending read must not hold the process
+      });
+      if (prompting) process.stderr.write('type what to ask and press Enter, one utterance per line; Ctrl-D ends\n');
+      prompt();
+      const line = await signals.race(more.next());
+      promptShown = false;
+      // Nothing to send is not an error, as `cat` of an empty file is not: exit 0, nothing connected.
+      if (line.done) {
+        endPrompt();
+        return undefined;
+      }
+      first.push(line.value);
+      return true;
+    },
+    turns: async (session) => {
+      const { client, renderer, settings } = session;
       client.on('request', (event) => {
         if (typing && !settings.json) return;
         const p = event.event.payload;
@@ -87,11 +80,8 @@ async function sendUtterances(words: string[], opts: RequestOptions & PlaybackOp
       for (const text of first) await send(text);
       if (more) for await (const line of more) await send(line);
       endPrompt();
-      // Someone who typed Ctrl-D saw the ExpectSpeech line and chose to stop: no hint for them.
-      if (client.pendingExpectSpeech && !typing) {
-        renderer.hint(followUpHint(fromStdin ? 'text-stdin' : 'text'));
-      }
     },
-    { speech, signals },
-  );
+    // Someone who typed Ctrl-D saw the ExpectSpeech line and chose to stop: no hint for them.
+    followUpHint: () => (typing ? undefined : followUpHint(fromStdin ? 'text-stdin' : 'text')),
+  });
 }
