@@ -6,7 +6,8 @@ import { parseFaults } from '../emulator/faults.js';
 import { AuthError, UsageError } from '../protocol/errors.js';
 import { MAX_TIMER_MS } from '../protocol/timer-range.js';
 import { buildUserAgent, isValidUserAgent } from '../protocol/user-agent.js';
-import { configurationEnv } from './secrets.js';
+import { credentialsPath, readCredentials } from '../auth/credentials-store.js';
+import { configurationEnv, secrets } from './secrets.js';
 import { packageVersion } from './version.js';
 
 /** The real service (spec 1.1). */
@@ -50,6 +51,8 @@ export interface RequestSettings {
   emulatorFaults: string[];
   /** `warning: …` lines to print on every run before connecting (cleartext, unverified TLS). */
   warnings: string[];
+  /** Set when the token comes from the stored credentials: it is refreshed when due and on a 401. */
+  stored?: { path: string; clientSecret: string | undefined };
 }
 
 export { MAX_TIMER_MS };
@@ -250,8 +253,18 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   if (token !== undefined && /[\s\u0000-\u001f]/.test(token)) {
     throw new UsageError('CLOVA_ACCESS_TOKEN contains whitespace or control characters');
   }
+  let stored: RequestSettings['stored'];
   if (!emulator && token === undefined) {
-    throw new AuthError('CLOVA_ACCESS_TOKEN is not set: export it or put it in .env; try --emulator to run offline', undefined, 'E_NO_TOKEN');
+    // CLOVA_ACCESS_TOKEN wins (and is never refreshed); otherwise the login of `clova-cli login`.
+    const path = credentialsPath(env);
+    const creds = readCredentials(path);
+    if (!creds) {
+      throw new AuthError('not logged in: run clova-cli login, or set CLOVA_ACCESS_TOKEN (try --emulator to run offline)', undefined, 'E_NO_TOKEN');
+    }
+    secrets.add(creds.accessToken);
+    secrets.add(creds.refreshToken);
+    token = creds.accessToken;
+    stored = { path, clientSecret: env.CLOVA_CLIENT_SECRET?.trim() || undefined };
   }
   if (emulator) token ??= 'emulator-token';
 
@@ -271,6 +284,7 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
     warnings,
   };
   if (url) settings.url = url;
+  if (stored) settings.stored = stored;
   if (saveAudioDir) settings.saveAudioDir = saveAudioDir;
   if (extraCa) settings.extraCa = extraCa;
   return settings;

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
+import { registerAuthCommand } from './commands/auth.js';
 import { registerDevicesCommand } from './commands/devices.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerListenCommand } from './commands/listen.js';
+import { registerLoginCommand } from './commands/login.js';
+import { registerLogoutCommand } from './commands/logout.js';
 import { registerRecognizeCommand } from './commands/recognize.js';
 import { registerTextCommand } from './commands/text.js';
 import { packageVersion } from './version.js';
@@ -27,7 +30,7 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-Environment: CLOVA_ACCESS_TOKEN, CLOVA_CIC_URL (default https://prod-ni-cic.clova.ai), CLOVA_USER_AGENT;
+Environment: CLOVA_ACCESS_TOKEN (or log in once: clova-cli login), CLOVA_CIC_URL (default https://prod-ni-cic.clova.ai), CLOVA_USER_AGENT;
 a .env file in the working directory is read first (real variables win).
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 authentication, 4 connection/server/timeout, 130 interrupted.
 Try it offline: clova-cli text "hello" --emulator`,
@@ -37,5 +40,8 @@ Try it offline: clova-cli text "hello" --emulator`,
   registerListenCommand(program);
   registerDevicesCommand(program);
   registerEmulatorCommand(program);
+  registerLoginCommand(program);
+  registerLogoutCommand(program);
+  registerAuthCommand(program);
   return program;
 }

@@ -4,7 +4,9 @@ import type { SpeechPlayer } from '../client/speech-queue.js';
 import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
 import { secrets } from './secrets.js';
-import { InterruptedError, TerminatedError, type ClovaError } from '../protocol/errors.js';
+import { AuthError, InterruptedError, TerminatedError, type ClovaError } from '../protocol/errors.js';
+import { freshCredentials, loginAgain, REFRESH_MARGIN_MS } from '../auth/refresh.js';
+import type { StoredCredentials } from '../auth/credentials-store.js';
 import { redact } from '../protocol/redact.js';
 import { terminalLine } from '../protocol/sanitize.js';
 import type { RequestSettings } from './config.js';
@@ -88,6 +90,45 @@ export class StopSignals {
     // whatever the actions make the work fail with.
     this.reject(error);
     for (const action of this.actions) action(reason);
+  }
+}
+
+/**
+ * Refreshes the stored token during a long session, REFRESH_MARGIN_MS before it expires, and again
+ * before each new expiry. Scheduled from the wall-clock expiry, one timer at a time (Node's timer
+ * range is respected: a far expiry is reached in steps).
+ */
+export class SessionRenewal {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    expiresAt: number,
+    private readonly refresh: () => Promise<number>,
+    private readonly failed: (err: unknown) => void,
+  ) {
+    this.schedule(expiresAt);
+  }
+
+  /** Cancels the next refresh. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(expiresAt: number): void {
+    if (this.stopped) return;
+    const due = expiresAt - REFRESH_MARGIN_MS - Date.now();
+    const wait = Math.min(Math.max(due, 1000), 2147483647);
+    this.timer = setTimeout(() => {
+      if (Date.now() < expiresAt - REFRESH_MARGIN_MS) return this.schedule(expiresAt);
+      this.refresh().then(
+        (next) => this.schedule(next),
+        // A failed refresh here is not the end: the next request's 401 gets its own refresh.
+        (err) => this.failed(err),
+      );
+    }, wait);
+    this.timer.unref();
   }
 }
 
@@ -186,42 +227,82 @@ export async function runRequestSession(
     url = new URL(emulator.url);
     trace(`emulator listening on ${emulator.url}`);
   }
-  const client = new CicClient({
-    url: url!,
-    token: settings.token!,
-    userAgent: settings.userAgent,
-    extraCa: settings.extraCa,
-    insecure: settings.insecure,
-    attachments: settings.saveAudioDir ? new DirectoryAttachmentSink(settings.saveAudioDir, (t) => secrets.redact(t)) : undefined,
-    helloTimeoutMs: settings.helloTimeoutMs,
-    keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
-    speech: extras.speech,
-  });
-  client.on('trace', trace);
-  client.on('directive', (d) => renderer.directive(d));
-  client.on('audio', (a) => renderer.audio(a));
-  client.on('notice', (m) => renderer.notice(m));
-  client.on('speech', (p) => renderer.speech(p));
+  let token = settings.token!;
+  const refreshContext = settings.stored
+    ? { path: settings.stored.path, clientSecret: settings.stored.clientSecret, timeoutMs: settings.timeoutMs, trace }
+    : undefined;
+  const adopt = (creds: StoredCredentials) => {
+    secrets.add(creds.accessToken);
+    secrets.add(creds.refreshToken);
+    token = creds.accessToken;
+    return creds;
+  };
+  const makeClient = () => {
+    const c = new CicClient({
+      url: url!,
+      token,
+      userAgent: settings.userAgent,
+      extraCa: settings.extraCa,
+      insecure: settings.insecure,
+      attachments: settings.saveAudioDir ? new DirectoryAttachmentSink(settings.saveAudioDir, (t) => secrets.redact(t)) : undefined,
+      helloTimeoutMs: settings.helloTimeoutMs,
+      keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
+      speech: extras.speech,
+    });
+    c.on('trace', trace);
+    c.on('directive', (d) => renderer.directive(d));
+    c.on('audio', (a) => renderer.audio(a));
+    c.on('notice', (m) => renderer.notice(m));
+    c.on('speech', (p) => renderer.speech(p));
+    return c;
+  };
+  let client: CicClient | undefined;
   const abort = new AbortController();
   const signals = extras.signals ?? new StopSignals();
   const removeAction = signals.onStop((reason) => {
-    client.cancelUploads(); // first, before anything can finish an interrupted utterance
+    client?.cancelUploads(); // first, before anything can finish an interrupted utterance
     abort.abort(reason);
-    client.stopSpeech(reason);
+    client?.stopSpeech(reason);
   });
+  let renewal: SessionRenewal | undefined;
   try {
     await signals.race(
       (async () => {
-        trace(`connecting to ${url!.origin} as "${settings.userAgent}"`);
-        await client.connect({ timeoutMs: settings.timeoutMs });
-        await work({ client, renderer, settings, signal: abort.signal });
+        // Stored credentials: refreshed before connecting when they expire within the margin.
+        let expiresAt = refreshContext ? adopt(await freshCredentials(refreshContext)).expiresAt : undefined;
+        for (let attempt = 1; ; attempt++) {
+          client = makeClient();
+          const current = client;
+          if (refreshContext && expiresAt !== undefined) {
+            renewal = new SessionRenewal(expiresAt, async () => {
+              const creds = adopt(await freshCredentials(refreshContext));
+              current.setToken(creds.accessToken);
+              return creds.expiresAt;
+            }, (err) => renderer.notice(`warning: ${(err as Error).message}`));
+          }
+          try {
+            trace(`connecting to ${url!.origin} as "${settings.userAgent}"`);
+            await client.connect({ timeoutMs: settings.timeoutMs });
+            await work({ client, renderer, settings, signal: abort.signal });
+            return;
+          } catch (err) {
+            // Spec 2.6 (digest U-10): a 401 with a stored token means one refresh and one more try.
+            if (!refreshContext || !(err instanceof AuthError) || err.status !== 401) throw err;
+            if (attempt > 1) throw loginAgain('CIC refused the refreshed token too (401)');
+            trace('CIC answered 401: refreshing the stored token and opening a new downchannel');
+            renewal?.stop();
+            await client.close();
+            expiresAt = adopt(await freshCredentials(refreshContext, { rejectedToken: token })).expiresAt;
+          }
+        }
       })(),
     );
   } finally {
+    renewal?.stop();
     removeAction();
     if (!extras.signals) signals.dispose();
     renderer.close();
-    await client.close();
+    await client?.close();
     await stopEmulator?.().catch(() => undefined);
   }
 }

@@ -203,6 +203,15 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     await this.speechQueue?.idle();
   }
 
+  /**
+   * Uses `token` for every request from now on (events, reconnections), as after a refresh
+   * (spec 2.6); the open downchannel stays as it is.
+   */
+  setToken(token: string): void {
+    if (!token) throw new AuthError('no access token given');
+    this.opts.token = token;
+  }
+
   /** Stops playing speech and forgets what is queued (reports SpeechStopped for what was playing). */
   stopSpeech(reason = 'stopped'): void {
     this.speechQueue?.stopAll(reason);
