@@ -14,8 +14,17 @@ export interface EmulatorOptions extends VoiceOptions {
   /** PEM certificate and key for TLS; without them a self-signed one is generated. */
   cert?: string;
   key?: string;
-  /** When set, only `Bearer <token>` is accepted; otherwise any non-empty bearer token. */
+  /**
+   * When set, `Bearer <token>` is always accepted, and otherwise only tokens the Auth API issued
+   * (while valid); unset, any non-empty bearer token except an issued one that expired or was deleted.
+   */
   token?: string;
+  /** Lifetime of the access tokens the Auth API issues, in whole seconds (default 3600). */
+  tokenLifetimeSeconds?: number;
+  /** When set, the Auth API requires this client_id (400 `invalid_client` otherwise). */
+  clientId?: string;
+  /** When set, `/token` requires this client_secret (401 `invalid_client` otherwise). */
+  clientSecret?: string;
   /** Fault specs (see FAULT_TABLE); an invalid spec makes startEmulator throw. */
   faults?: string[];
   /** Push Notifier.Notify on every downchannel right after Hello and then every N seconds (at most 2,147,483: Node's timer range). */

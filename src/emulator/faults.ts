@@ -22,7 +22,9 @@ export type FaultSite =
   /** how bodies are framed and written (wire.ts) */
   | 'wire'
   /** how SpeechRecognizer.Recognize listens (voice-capture.ts) */
-  | 'voice';
+  | 'voice'
+  /** the Client Auth API, `/authorize` and `/token` (auth-api.ts) */
+  | 'auth';
 
 /** One row of the fault table printed by `--help` and the README. */
 export interface FaultDescription {
@@ -96,6 +98,13 @@ export class FaultValue {
     const value = this.need();
     if (!/^\d+(\.\d+)?$|^\.\d+$/.test(value)) throw this.bad(value, 'expected seconds, fractions allowed');
     if (Number(value) > max) throw this.bad(value, `at most ${max} seconds`);
+    return Number(value);
+  }
+
+  /** One of the given statuses. */
+  oneOf(statuses: readonly number[]): number {
+    const value = this.need();
+    if (!/^\d{3}$/.test(value) || !statuses.includes(Number(value))) throw this.bad(value, `expected ${statuses.join(', ')}`);
     return Number(value);
   }
 
@@ -271,6 +280,21 @@ const ROWS = [
     effect:
       'reset each SpeechRecognizer.Recognize stream (RST_STREAM INTERNAL_ERROR) once this many ms of audio have arrived (default 400)',
     parse: (v) => ({ ms: v.integer({ min: 0, max: 600_000, fallback: 400 }) }),
+  }),
+  row({
+    name: 'authorize-status',
+    value: '=<403|423|451|500>',
+    actsOn: 'auth',
+    effect:
+      'answer every valid GET /authorize with this status: 403 invalid NAVER token, 423 withdrawn account, 451 terms not accepted (a usable code and a redirect_uri to the emulator\'s /terms page), 500 server error',
+    parse: (v) => ({ status: v.oneOf([403, 423, 451, 500]) }),
+  }),
+  row({
+    name: 'token-status',
+    value: '=<400|500>',
+    actsOn: 'auth',
+    effect: 'answer every valid /token request (all grant types) with this status and an {"error",…} body',
+    parse: (v) => ({ status: v.oneOf([400, 500]) }),
   }),
 ] as const;
 

@@ -9,37 +9,54 @@ export interface FrontConnection {
   upstreamPort?: number;
 }
 
+/** The HTTP/2 client connection preface: a connection that starts otherwise speaks HTTP/1.1. */
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/** Where the listener pipes connections: the internal h2c server, and the HTTP/1.1 one for the Auth API. */
+export interface Upstreams {
+  h2: { host: string; port: number };
+  http1: { host: string; port: number };
+}
+
 /** What the listener reports to the emulator. */
 export interface ListenerHooks {
   /** A connection was accepted; returns its id. */
   opened(): number;
+  /** The connection's first bytes told what it speaks. */
+  classified(id: number, protocol: 'h2' | 'http/1.1'): void;
   closed(id: number): void;
   /** A client PING arrived on connection `id`; return true to drop it (no ACK will be sent). */
   ping(id: number): boolean;
 }
 
 /**
- * The public side of the emulator: a TCP (h2c) or TLS (ALPN h2) listener that pipes every
+ * The public side of the emulator: a TCP (h2c) or TLS (ALPN h2, http/1.1) listener that pipes every
  * connection to the internal h2c server through a PING frame filter. Node's HTTP/2 stack
  * acknowledges PINGs by itself, so the `no-ping-ack` fault has to drop them before they reach it;
  * piping every connection lets the fault be switched on at run time.
+ *
+ * The Auth API must also answer HTTP/1.1 clients (Node's `fetch`) on the same port, and Node's
+ * cleartext HTTP/2 server cannot take HTTP/1.1: so the first bytes of each connection decide. The
+ * HTTP/2 preface goes to the h2c server; anything else to the internal HTTP/1.1 server, through the
+ * same kind of pipe (handing a socket whose first bytes were already read to `http.Server` relies
+ * on `unshift` surviving its native read path, which a pipe does not need).
  */
 export class FrontListener {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly byUpstreamPort = new Map<number, FrontConnection>();
   private readonly hooks: ListenerHooks;
-  private readonly upstream: { host: string; port: number };
+  private readonly upstreams: Upstreams;
 
   constructor(
-    upstream: { host: string; port: number },
+    upstreams: Upstreams,
     hooks: ListenerHooks,
     tlsOptions?: { key: string; cert: string },
   ) {
-    this.upstream = upstream;
+    this.upstreams = upstreams;
     this.hooks = hooks;
     if (tlsOptions) {
-      const server = tls.createServer({ key: tlsOptions.key, cert: tlsOptions.cert, ALPNProtocols: ['h2'] });
+      const server = tls.createServer({ key: tlsOptions.key, cert: tlsOptions.cert, ALPNProtocols: ['h2', 'http/1.1'] });
       server.on('secureConnection', (socket) => this.accept(socket));
       // A failed handshake is the client's problem; it must not take the emulator down.
       server.on('tlsClientError', () => undefined);
@@ -80,25 +97,50 @@ export class FrontListener {
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     const conn: FrontConnection = { id: this.hooks.opened() };
-    const filter = new PingFrameFilter(() => this.hooks.ping(conn.id));
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.hooks.closed(conn.id);
+    });
+    let head = Buffer.alloc(0);
+    const sniff = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const n = Math.min(head.length, H2_PREFACE.length);
+      const h2 = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      if (h2 && n < H2_PREFACE.length) return;
+      socket.off('data', sniff);
+      socket.pause();
+      const protocol = h2 ? 'h2' : 'http/1.1';
+      this.hooks.classified(conn.id, protocol);
+      this.pipe(socket, conn, protocol, head);
+    };
+    socket.on('data', sniff);
+  }
+
+  /** Connects the client's socket to the internal server for its protocol, `head` first. */
+  private pipe(socket: net.Socket, conn: FrontConnection, protocol: 'h2' | 'http/1.1', head: Buffer): void {
+    const filter = protocol === 'h2' ? new PingFrameFilter(() => this.hooks.ping(conn.id)) : undefined;
+    const target = protocol === 'h2' ? this.upstreams.h2 : this.upstreams.http1;
     let upstream: net.Socket | undefined;
-    const upstreamSocket = net.connect({ host: this.upstream.host, port: this.upstream.port }, () => {
+    const upstreamSocket = net.connect({ host: target.host, port: target.port }, () => {
       // Registered before any client byte is forwarded, so the server can always map its session.
       conn.upstreamPort = upstreamSocket.localPort;
       if (conn.upstreamPort !== undefined) this.byUpstreamPort.set(conn.upstreamPort, conn);
       upstream = upstreamSocket;
-      socket.on('data', (chunk: Buffer) => {
+      const forward = (chunk: Buffer) => {
         let flowing = true;
-        for (const piece of filter.filter(chunk)) flowing = upstreamSocket.write(piece);
+        for (const piece of filter ? filter.filter(chunk) : [chunk]) flowing = upstreamSocket.write(piece);
         if (!flowing) {
           socket.pause();
           upstreamSocket.once('drain', () => socket.resume());
         }
-      });
+      };
+      forward(head);
+      socket.on('data', forward);
       socket.on('end', () => upstreamSocket.end());
       upstreamSocket.pipe(socket);
+      socket.resume();
     });
     upstreamSocket.setNoDelay(true);
     upstreamSocket.on('error', () => socket.destroy());
@@ -107,10 +149,6 @@ export class FrontListener {
       // Let the last bytes (GOAWAY, close delimiters) drain to the client before closing it.
       if (!socket.destroyed) socket.end();
     });
-    socket.on('close', () => {
-      this.sockets.delete(socket);
-      (upstream ?? upstreamSocket).destroy();
-      this.hooks.closed(conn.id);
-    });
+    socket.on('close', () => (upstream ?? upstreamSocket).destroy());
   }
 }

@@ -68,6 +68,27 @@ export interface RecordedConnection {
   openedAt: number;
   closedAt?: number;
   pingsReceived: number;
+  /** What the client spoke, known from its first bytes: HTTP/2 (CIC, Auth API) or HTTP/1.1 (Auth API only). */
+  protocol?: 'h2' | 'http/1.1';
+}
+
+/**
+ * One Client Auth API request (`/authorize`, `/token`, `/terms`). Only the NAMES of its parameters
+ * are kept, never their values: they carry codes, tokens and the client secret.
+ */
+export interface RecordedAuthRequest {
+  method: string;
+  /** The path without its query string. */
+  path: string;
+  protocol: 'h2' | 'http/1.1';
+  /** The grant_type asked for at `/token`, when it is one of the three the API knows. */
+  grantType?: 'authorization_code' | 'refresh_token' | 'delete';
+  /** Names of the query and form parameters, in the order they came (query first). */
+  params: string[];
+  /** Whether an Authorization header came with it (a NAVER token at `/authorize`; none in guest mode). */
+  authorization: boolean;
+  status: number;
+  at: number;
 }
 
 /** One authenticated `GET /v1/directives`, whatever its status (401s appear only in `requests`). */
@@ -100,11 +121,13 @@ export interface EmulatorRecord {
   downchannels: RecordedDownchannel[];
   events: RecordedEvent[];
   attachments: RecordedAttachment[];
+  /** Client Auth API requests (spec 6), answered or refused. */
+  auth: RecordedAuthRequest[];
   dropped: Record<RecordList, number>;
 }
 
 /** The lists of the record. */
-export type RecordList = 'connections' | 'requests' | 'downchannels' | 'events' | 'attachments';
+export type RecordList = 'connections' | 'requests' | 'downchannels' | 'events' | 'attachments' | 'auth';
 
 /** How much the record keeps. */
 export interface RecordLimits {
@@ -145,7 +168,8 @@ export class Recorder {
     downchannels: [],
     events: [],
     attachments: [],
-    dropped: { connections: 0, requests: 0, downchannels: 0, events: 0, attachments: 0 },
+    auth: [],
+    dropped: { connections: 0, requests: 0, downchannels: 0, events: 0, attachments: 0, auth: 0 },
   };
   private waiters = new Set<Waiter>();
 

@@ -1,9 +1,11 @@
 /**
  * The CIC emulator's front desk (spec section 7): listens (h2c, or h2 over TLS) behind the PING
  * filter of FrontListener, checks the bearer token and User-Agent, routes each request (downchannels
- * to DownchannelRegistry, events to EventExchange, `/ping`), keeps the connections and sessions, and
- * shuts everything down within bounds.
+ * to DownchannelRegistry, events to EventExchange, `/ping`, the Auth API of spec 6 to AuthApi, which
+ * HTTP/1.1 clients reach too), keeps the connections and sessions, and shuts everything down within
+ * bounds.
  */
+import http from 'node:http';
 import http2, { type IncomingHttpHeaders, type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import net from 'node:net';
 import type { DirectiveMessage } from '../protocol/messages.js';
@@ -16,6 +18,9 @@ import { DialogState } from './dialog.js';
 import { DownchannelRegistry } from './downchannel-registry.js';
 import { EventExchange } from './events.js';
 import { ActiveFaults } from './active-faults.js';
+import { AuthApi, isAuthPath } from './auth-api.js';
+import { createAuthHttp1Server, serveAuthOverH2 } from './auth-http.js';
+import { AuthTokens } from './auth-tokens.js';
 import { parseFaults } from './faults.js';
 import { FrontListener } from './listener.js';
 import { Recorder, recordLimits, type EmulatorRecord, type RecordedConnection, type RecordedRequest } from './record.js';
@@ -63,6 +68,9 @@ class CicEmulator implements Emulator {
   private faults: ActiveFaults;
   private readonly voice: VoiceSettings;
   private readonly internal: http2.Http2Server;
+  private readonly internalHttp1: http.Server;
+  private readonly tokens: AuthTokens;
+  private readonly auth: AuthApi;
   private front!: FrontListener;
   private certFiles: CertificateFiles | undefined;
   private readonly sessions = new Map<Http2Session, SessionState>();
@@ -88,6 +96,19 @@ class CicEmulator implements Emulator {
       closing: () => this.closing !== undefined,
       pushEverySeconds: options.pushEverySeconds,
     });
+    this.tokens = new AuthTokens(options.tokenLifetimeSeconds, options.now ? () => options.now!().getTime() : Date.now);
+    if (options.clientId !== undefined && options.clientId === '') throw new Error('clientId must not be empty');
+    if (options.clientSecret !== undefined && options.clientSecret === '') throw new Error('clientSecret must not be empty');
+    this.auth = new AuthApi({
+      tokens: this.tokens,
+      recorder: this.recorder,
+      faults: () => this.faults,
+      baseUrl: () => this.url,
+      log: (line) => this.log(line),
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+    });
+    this.internalHttp1 = createAuthHttp1Server(() => this.auth);
     this.internal = http2.createServer();
     this.internal.on('session', (s) => this.onSession(s));
     this.internal.on('stream', (stream, headers) => this.onStream(stream, headers));
@@ -117,17 +138,12 @@ class CicEmulator implements Emulator {
       this.certPem = this.certFiles.cert;
     }
     try {
-      const internalPort = await new Promise<number>((resolve, reject) => {
-        this.internal.once('error', reject);
-        this.internal.listen(0, '127.0.0.1', () => {
-          this.internal.off('error', reject);
-          resolve((this.internal.address() as net.AddressInfo).port);
-        });
-      });
+      const [internalPort, http1Port] = await Promise.all([listenLoopback(this.internal), listenLoopback(this.internalHttp1)]);
       this.front = new FrontListener(
-        { host: '127.0.0.1', port: internalPort },
+        { h2: { host: '127.0.0.1', port: internalPort }, http1: { host: '127.0.0.1', port: http1Port } },
         {
           opened: () => this.connectionOpened(),
+          classified: (id, protocol) => this.connectionClassified(id, protocol),
           closed: (id) => this.connectionClosed(id),
           ping: (id) => this.pingReceived(id),
         },
@@ -140,6 +156,7 @@ class CicEmulator implements Emulator {
       this.url = publicUrl(host, this.port, options.tls === true);
     } catch (err) {
       this.internal.close();
+      this.internalHttp1.close();
       await this.certFiles?.cleanup();
       throw err;
     }
@@ -176,13 +193,15 @@ class CicEmulator implements Emulator {
     for (const s of this.sessions.keys()) if (!s.closed && !s.destroyed) s.close();
     const frontClosed = this.front.close();
     const internalClosed = new Promise<void>((r) => this.internal.close(() => r()));
+    const http1Closed = new Promise<void>((r) => this.internalHttp1.close(() => r()));
+    this.internalHttp1.closeAllConnections();
     const allSessionsClosed = Promise.all(
       [...this.sessions.keys()].map((s) => (s.destroyed ? undefined : new Promise<void>((r) => s.once('close', () => r())))),
     );
     await Promise.race([allSessionsClosed, this.delay(CLOSE_GRACE_MS)]);
     for (const s of this.sessions.keys()) if (!s.destroyed) s.destroy();
     this.front.destroyAll();
-    await Promise.race([Promise.all([frontClosed, internalClosed]), this.delay(CLOSE_GRACE_MS)]);
+    await Promise.race([Promise.all([frontClosed, internalClosed, http1Closed]), this.delay(CLOSE_GRACE_MS)]);
     await this.certFiles?.cleanup().catch(() => undefined);
     this.log('closed');
   }
@@ -223,6 +242,13 @@ class CicEmulator implements Emulator {
     this.recorder.changed();
     this.log(`conn ${id} opened`);
     return id;
+  }
+
+  private connectionClassified(id: number, protocol: 'h2' | 'http/1.1'): void {
+    const c = this.connections.get(id);
+    if (!c) return;
+    c.protocol = protocol;
+    this.recorder.changed();
   }
 
   private connectionClosed(id: number): void {
@@ -282,6 +308,11 @@ class CicEmulator implements Emulator {
     const method = headers[':method'] ?? '';
     const rawPath = headers[':path'] ?? '';
     const path = rawPath.split('?')[0]!;
+    if (isAuthPath(path) && !this.closing) {
+      // Recorded in `record.auth` (parameter names only): the query carries codes, tokens, the secret.
+      void serveAuthOverH2(this.auth, stream, headers);
+      return;
+    }
     const req: RecordedRequest = {
       connectionId: state.connectionId,
       streamId: stream.id ?? 0,
@@ -298,8 +329,9 @@ class CicEmulator implements Emulator {
       return;
     }
     const token = bearerToken(headers.authorization);
-    if (token === undefined || (this.options.token !== undefined && token !== this.options.token)) {
-      this.reject(stream, req, 401, 'Authentication failed: invalid or missing CLOVA access token');
+    const refusal = this.refuseToken(token);
+    if (token === undefined || refusal !== undefined) {
+      this.reject(stream, req, 401, refusal ?? 'Authentication failed: invalid or missing CLOVA access token');
       return;
     }
     if (this.options.strictUserAgent && !isValidUserAgent(headers['user-agent'])) {
@@ -315,6 +347,21 @@ class CicEmulator implements Emulator {
       stream.resume();
       sendEmpty(stream, 204);
     } else this.reject(stream, req, 404, `Not found: ${method} ${path}`);
+  }
+
+  /**
+   * Why a CIC request's bearer token is refused, or undefined when it is good: a token the Auth API
+   * issued counts while it is neither expired nor deleted; `--token` is always good; without
+   * `--token`, any token the emulator did not issue passes (so `--emulator` needs no login).
+   */
+  private refuseToken(token: string | undefined): string | undefined {
+    if (token === undefined) return 'Authentication failed: invalid or missing CLOVA access token';
+    const state = this.tokens.state(token);
+    if (state === 'valid') return undefined;
+    if (state === 'expired') return 'Authentication failed: the CLOVA access token has expired; refresh it';
+    if (state === 'deleted') return 'Authentication failed: the CLOVA access token was deleted (logged out)';
+    if (this.options.token !== undefined && token !== this.options.token) return 'Authentication failed: invalid or missing CLOVA access token';
+    return undefined;
   }
 
   private reject(stream: ServerHttp2Stream, req: RecordedRequest, status: number, description: string): void {
@@ -354,6 +401,17 @@ class CicEmulator implements Emulator {
       voice: this.voice,
     }).start();
   }
+}
+
+/** Listens on an ephemeral loopback port; resolves with it. */
+function listenLoopback(server: net.Server): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
 }
 
 /** Starts a CIC emulator (spec section 7) and resolves once it is listening. */

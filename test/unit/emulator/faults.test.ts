@@ -147,6 +147,7 @@ describe('parseFault', () => {
       answer: 'answer.ts',
       wire: 'wire.ts',
       voice: 'voice-capture.ts',
+      auth: 'auth-api.ts',
     };
     for (const row of FAULT_TABLE) {
       const file = files[row.actsOn];
