@@ -11,7 +11,7 @@ function relative(ms: number): string {
   const s = Math.abs(ms) / 1000;
   const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const text =
-    s < 90 ? unit(Math.round(s), 'second') : s < 5400 ? unit(Math.round(s / 60), 'minute') : s < 129600 ? unit(Math.round(s / 3600), 'hour') : unit(Math.round(s / 86400), 'day');
+    s < 90 ? unit(Math.round(s), 'second') : s < 3570 ? unit(Math.round(s / 60), 'minute') : s < 129600 ? unit(Math.round(s / 3600), 'hour') : unit(Math.round(s / 86400), 'day');
   return past ? `${text} ago` : `in ${text}`;
 }
 
