@@ -83,6 +83,9 @@ const SWEEP: Case[] = [
   ...[0, ...counts, 200, 1000].map((ms) => voice(`stop-capture-after=${ms}`)),
   voice('no-stop-capture'),
   voice('reset-recognize'),
+  // Auth API faults leave CIC alone: a request command that needs no login is unaffected.
+  ...['403', '423', '451', '500'].map((c) => text(`authorize-status=${c}`)),
+  ...['400', '500'].map((c) => text(`token-status=${c}`)),
   ...[0, ...counts, 1000].map((ms) => voice(`reset-recognize=${ms}`)),
 ];
 
@@ -98,6 +101,8 @@ const representative = (name: string): string => {
     'attachment-size': '100000',
     'extra-directives': '2',
     'stop-capture-after': '200',
+    'authorize-status': '451',
+    'token-status': '500',
   };
   return `${name}=${values[name]}`;
 };

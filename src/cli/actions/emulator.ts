@@ -14,6 +14,9 @@ export interface EmulatorCommandOptions {
   cert?: string;
   key?: string;
   token?: string;
+  tokenLifetime?: string;
+  clientId?: string;
+  clientSecret?: string;
   fault?: string[];
   pushEvery?: string;
   strictUa?: boolean;
@@ -64,6 +67,26 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
     if (!/^\S+$/.test(token)) throw new UsageError(`${from} must be non-empty and without whitespace`);
     secrets.add(token);
     options.token = token;
+  }
+  if (opts.tokenLifetime !== undefined) {
+    const text = opts.tokenLifetime.trim();
+    if (!/^\d{1,10}$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) {
+      throw new UsageError(`--token-lifetime must be a whole number of seconds from 1 to 2147483647 (got "${opts.tokenLifetime}")`);
+    }
+    options.tokenLifetimeSeconds = Number(text);
+  }
+  if (opts.clientId !== undefined) {
+    if (!/^\S+$/.test(opts.clientId)) throw new UsageError('--client-id must be non-empty and without whitespace');
+    options.clientId = opts.clientId;
+  }
+  // From the environment, the secret does not show in `ps`; --client-secret still wins.
+  const envSecret = configurationEnv().CLOVA_EMULATOR_CLIENT_SECRET;
+  const clientSecret = opts.clientSecret ?? (envSecret !== undefined && envSecret !== '' ? envSecret : undefined);
+  if (clientSecret !== undefined) {
+    const from = opts.clientSecret !== undefined ? '--client-secret' : 'CLOVA_EMULATOR_CLIENT_SECRET';
+    if (!/^\S+$/.test(clientSecret)) throw new UsageError(`${from} must be non-empty and without whitespace`);
+    secrets.add(clientSecret);
+    options.clientSecret = clientSecret;
   }
   if (opts.pushEvery !== undefined) {
     options.pushEverySeconds = durationSeconds(opts.pushEvery, '--push-every', MAX_TIMER_SECONDS);
@@ -143,6 +166,7 @@ export async function runEmulator(opts: EmulatorCommandOptions): Promise<void> {
       (options.token === undefined ? ' (any CLOVA_ACCESS_TOKEN works)' : '') +
       '\n',
   );
+  process.stdout.write(`log in against it: export CLOVA_AUTH_URL=${emulator.url}\n`);
   await stopped;
   await emulator.close();
 }

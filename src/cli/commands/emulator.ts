@@ -18,6 +18,9 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--cert <file>', 'PEM certificate for TLS (implies --tls; needs --key)')
     .option('--key <file>', 'PEM private key for TLS (needs --cert)')
     .option('--token <token>', 'accept only this bearer token (default: CLOVA_EMULATOR_TOKEN, else any non-empty token)')
+    .option('--token-lifetime <seconds>', 'lifetime of the access tokens its Auth API issues (/token), whole seconds', '3600')
+    .option('--client-id <id>', 'Auth API: accept only this client_id (default: any non-empty one)')
+    .option('--client-secret <secret>', 'Auth API: accept only this client_secret (default: CLOVA_EMULATOR_CLIENT_SECRET, else any non-empty one)')
     .option('--fault <spec>', 'inject a fault (repeatable), see the list below', collect)
     .option('--push-every <seconds>', 'push Notifier.Notify on every downchannel after Hello and then every N seconds')
     .option('--strict-ua', 'answer a missing or malformed User-Agent with 400 (spec 1.5)')
@@ -31,6 +34,9 @@ export function registerEmulatorCommand(program: Command): void {
       () => `
 Faults (--fault name or --fault name=value):
 ${faultTable}
+
+The Client Auth API (GET or POST /authorize and /token, spec 6) answers on the same URL, to
+HTTP/1.1 (fetch, curl) and HTTP/2 clients: set CLOVA_AUTH_URL to the printed URL.
 
 Example: clova-cli emulator --port 0 --fault slow-frames --fault event-status=500:1`,
     )

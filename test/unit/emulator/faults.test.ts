@@ -60,6 +60,8 @@ describe('parseFault', () => {
     expect(parseFault('stop-capture-after=0')).toEqual({ name: 'stop-capture-after', ms: 0 });
     expect(parseFault('reset-recognize')).toEqual({ name: 'reset-recognize', ms: 400 });
     expect(parseFault('reset-recognize=1000')).toEqual({ name: 'reset-recognize', ms: 1000 });
+    for (const status of [403, 423, 451, 500]) expect(parseFault(`authorize-status=${status}`)).toEqual({ name: 'authorize-status', status });
+    for (const status of [400, 500]) expect(parseFault(`token-status=${status}`)).toEqual({ name: 'token-status', status });
     for (const name of [
       'no-ping-ack',
       'unknown-directive',
@@ -73,7 +75,7 @@ describe('parseFault', () => {
     ]) {
       expect(parseFault(name)).toEqual({ name });
     }
-    expect(FAULT_TABLE.map((f) => f.name)).toHaveLength(20);
+    expect(FAULT_TABLE.map((f) => f.name)).toHaveLength(22);
   });
 
   it('rejects unknown names and bad values with one line', () => {
