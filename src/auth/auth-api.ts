@@ -114,10 +114,12 @@ export class AuthApi {
   }
 
   private async get(path: string, query: Record<string, string>, headers: Record<string, string> = { accept: 'application/json' }): Promise<AuthApiAnswer> {
-    const url = new URL(path, this.baseUrl);
+    // Relative to the base's own path, so a base such as https://host/auth keeps its prefix.
+    const base = this.baseUrl.href.endsWith('/') ? this.baseUrl.href : `${this.baseUrl.href}/`;
+    const url = new URL(path.slice(1), base);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     // The trace names the parameters, never their values: most of them are credentials.
-    this.trace(`auth: GET ${url.origin}${path} (${Object.keys(query).join(', ')})`);
+    this.trace(`auth: GET ${url.origin}${url.pathname} (${Object.keys(query).join(', ')})`);
     let response: Response;
     try {
       response = await fetch(url, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });

@@ -45,6 +45,8 @@ export function readFirstLine(stdin: NodeJS.ReadStream = process.stdin, timeoutM
 /** Asks on stderr and reads a line from the terminal without echoing it. */
 export function promptHidden(question: string, timeoutMs = SECRET_INPUT_TIMEOUT_MS): Promise<string> {
   const stdin = process.stdin;
+  // Echo off before the question shows: whatever is typed once it is visible must stay hidden.
+  stdin.setRawMode?.(true);
   process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let text = '';
@@ -69,7 +71,6 @@ export function promptHidden(question: string, timeoutMs = SECRET_INPUT_TIMEOUT_
       }
     };
     const timer = setTimeout(() => finish(new TimeoutError(`no NAVER access token was typed within ${timeoutMs / 1000} s`)), timeoutMs);
-    stdin.setRawMode?.(true);
     stdin.on('data', onData);
     stdin.resume();
   });

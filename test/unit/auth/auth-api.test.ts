@@ -82,3 +82,11 @@ describe('AuthApi', () => {
     await expect(new AuthApi(new URL('http://127.0.0.1:1'), partner, 2000).exchangeCode('c')).rejects.toThrow(ConnectionError);
   });
 });
+
+describe('AuthApi base URL', () => {
+  it('keeps a path prefix of the base URL', async () => {
+    const f = await fake(() => ({ status: 200, body: '{"access_token":"a","refresh_token":"r","expires_in":1,"token_type":"Bearer"}' }));
+    await new AuthApi(new URL('/auth', f.url), partner).exchangeCode('c');
+    expect(f.seen[0]!.url.pathname).toBe('/auth/token');
+  });
+});
