@@ -88,3 +88,12 @@ export function requirePartner(s: AuthSettings): { clientId: string; clientSecre
 export function newDeviceId(): string {
   return randomUUID();
 }
+
+/** Options of `clova-cli login`. */
+export interface LoginOptions {
+  code?: string;
+  withNaverToken?: boolean;
+  guest?: boolean;
+  insecureAuth?: boolean;
+  timeout: string;
+}

@@ -110,3 +110,28 @@ describe('using and refreshing the stored token', () => {
     expect(refreshes(e)[1]!.status).toBe(200);
   });
 });
+
+describe('a long session', () => {
+  it('refreshes the token while it runs: later requests carry the new token on the same connection', async () => {
+    const { e, dir, env } = await setup({ tokenLifetimeSeconds: 2 });
+    const { spawn } = await import('node:child_process');
+    const { baseEnv, CLI } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [CLI, 'text', '-', '--json'], { cwd: dir, env: baseEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30000);
+    child.stdin.write('hello\n');
+    await sleep(4500); // two lifetimes: the first token is dead by now
+    child.stdin.end('how are you\n');
+    const code = await closed;
+    clearTimeout(killer);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out.match(/"type":"response"/g)).toHaveLength(2);
+    expect(refreshes(e).length).toBeGreaterThanOrEqual(2);
+    expect(e.record.downchannels).toHaveLength(1);
+  });
+});

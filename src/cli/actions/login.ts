@@ -3,8 +3,7 @@ import { AuthApi, AuthApiStatusError, serverDescription, type AuthApiAnswer, typ
 import { CREDENTIALS_VERSION, readCredentials, writeCredentials } from '../../auth/credentials-store.js';
 import { AuthError, ClovaError, ServerError, UsageError } from '../../protocol/errors.js';
 import { terminalLine } from '../../protocol/sanitize.js';
-import { newDeviceId, requirePartner, resolveAuthSettings } from '../auth-settings.js';
-import type { LoginOptions } from '../commands/login.js';
+import { newDeviceId, requirePartner, resolveAuthSettings, type LoginOptions } from '../auth-settings.js';
 import { formatExpiry, shortDeviceId } from '../expiry.js';
 import { secrets } from '../secrets.js';
 import { promptHidden, readFirstLine, waitForEnter } from '../secret-input.js';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { LoginOptions } from '../auth-settings.js';
 
 /** `clova-cli login`: obtain a CLOVA access token and store it (spec 6.2-6.3, 6.7). */
 export function registerLoginCommand(program: Command): void {
@@ -18,13 +19,4 @@ export function registerLoginCommand(program: Command): void {
       const { runLogin } = await import('../actions/login.js');
       await runLogin(opts);
     });
-}
-
-/** Options of `clova-cli login`. */
-export interface LoginOptions {
-  code?: string;
-  withNaverToken?: boolean;
-  guest?: boolean;
-  insecureAuth?: boolean;
-  timeout: string;
 }
