@@ -56,7 +56,7 @@ describe('errors and exit codes (e2e)', () => {
     const emu = await emulator();
     const r = await runCli(['text', 'hello'], { env: { CLOVA_CIC_URL: emu.url } });
     expect(r.code).toBe(3);
-    expect(oneLine(r.stderr)).toMatch(/CLOVA_ACCESS_TOKEN is not set/);
+    expect(oneLine(r.stderr)).toMatch(/not logged in: run clova-cli login, or set CLOVA_ACCESS_TOKEN/);
     expect(emu.record.connections).toEqual([]);
   });
 

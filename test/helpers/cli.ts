@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the real CLI entry point. */
@@ -19,12 +22,15 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** A clean environment: no CLOVA_* or proxy variables from the machine, no colours. */
+/** An empty config folder: no test reads the stored login of whoever runs the tests. */
+const emptyConfig = mkdtempSync(join(tmpdir(), 'clova-config-'));
+
+/** A clean environment: no CLOVA_* or proxy variables from the machine, no colours, no stored login. */
 export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { XDG_CONFIG_HOME: emptyConfig };
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(CLOVA_|NODE_EXTRA_CA_CERTS$|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|https?_proxy$)/.test(k)) continue;
-    env[k] = v;
+    if (k !== 'XDG_CONFIG_HOME') env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
