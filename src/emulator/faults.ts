@@ -283,17 +283,17 @@ const ROWS = [
   }),
   row({
     name: 'authorize-status',
-    value: '=<403|423|451|500>',
+    value: '=<code>',
     actsOn: 'auth',
     effect:
-      'answer every valid GET /authorize with this status: 403 invalid NAVER token, 423 withdrawn account, 451 terms not accepted (a usable code and a redirect_uri to the emulator\'s /terms page), 500 server error',
+      'answer every valid GET /authorize with this status (403, 423, 451 or 500): 403 invalid NAVER token, 423 withdrawn account, 451 terms not accepted (a usable code and a redirect_uri to the emulator\'s /terms page), 500 server error',
     parse: (v) => ({ status: v.oneOf([403, 423, 451, 500]) }),
   }),
   row({
     name: 'token-status',
-    value: '=<400|500>',
+    value: '=<code>',
     actsOn: 'auth',
-    effect: 'answer every valid /token request (all grant types) with this status and an {"error",…} body',
+    effect: 'answer every valid /token request (all grant types) with this status (400 or 500) and an {"error",…} body',
     parse: (v) => ({ status: v.oneOf([400, 500]) }),
   }),
 ] as const;

@@ -24,7 +24,7 @@ describe('clova-cli emulator (options)', () => {
     const p = program();
     await expect(p.cmd.parseAsync(['node', 'clova-cli', 'emulator', '--help'])).rejects.toBeInstanceOf(CommanderError);
     const help = p.out();
-    for (const opt of ['--host', '--port', '--tls', '--cert', '--key', '--token', '--fault', '--push-every', '--strict-ua', '--quiet', '--recognizer', '--recognized-text', '--no-show-recognized-text', '--record-limit', 'CLOVA_EMULATOR_TOKEN']) {
+    for (const opt of ['--host', '--port', '--tls', '--cert', '--key', '--token', '--fault', '--push-every', '--strict-ua', '--quiet', '--recognizer', '--recognized-text', '--no-show-recognized-text', '--record-limit', 'CLOVA_EMULATOR_TOKEN', '--token-lifetime', '--client-id', '--client-secret', 'CLOVA_EMULATOR_CLIENT_SECRET', 'CLOVA_AUTH_URL']) {
       expect(help).toContain(opt);
     }
     for (const f of FAULT_TABLE) expect(help).toContain(f.name + f.value);
@@ -44,6 +44,9 @@ describe('clova-cli emulator (options)', () => {
       [['--record-limit', '0'], /--record-limit "0" is not a whole number of 1 or more/],
       [['--record-limit', '2.5'], /--record-limit "2.5"/],
       [['--recognizer', 'maybe'], /--recognizer must be auto or off/],
+      [['--token-lifetime', 'abc'], /--token-lifetime must be a whole number of seconds from 1 to 2147483647 \(got "abc"\)/],
+      [['--token-lifetime', '2147483648'], /--token-lifetime must be a whole number/],
+      [['--client-secret', 'a b'], /--client-secret must be non-empty and without whitespace/],
     ];
     for (const [args, re] of cases) {
       const err = await run(args).then(

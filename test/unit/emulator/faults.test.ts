@@ -94,6 +94,9 @@ describe('parseFault', () => {
       ['stop-capture-after=1.5', /expected a whole number/],
       ['reset-recognize=-1', /expected a whole number/],
       ['no-stop-capture=1', /takes no value/],
+      ['authorize-status=404', /fault "authorize-status": invalid value "404" \(expected 403, 423, 451, 500; syntax authorize-status=<code>\)/],
+      ['authorize-status', /needs a value: authorize-status=<code>/],
+      ['token-status=401', /expected 400, 500/],
     ] as const;
     for (const [spec, re] of bad) {
       expect(() => parseFault(spec), spec).toThrow(re);
