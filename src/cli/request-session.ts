@@ -248,6 +248,15 @@ export async function runRequestSession(
       helloTimeoutMs: settings.helloTimeoutMs,
       keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
       speech: extras.speech,
+      // Spec 2.6: a 401 with a stored login gets one refresh (shared with other processes through the lock).
+      onUnauthorized: refreshContext
+        ? async (rejected: string) => {
+            refreshed = true;
+            trace('CIC answered 401: refreshing the stored token');
+            const creds = adopt(await freshCredentials(refreshContext, { rejectedToken: rejected }));
+            return creds.accessToken;
+          }
+        : undefined,
     });
     c.on('trace', trace);
     c.on('directive', (d) => renderer.directive(d));
@@ -257,6 +266,7 @@ export async function runRequestSession(
     return c;
   };
   let client: CicClient | undefined;
+  let refreshed = false;
   const abort = new AbortController();
   const signals = extras.signals ?? new StopSignals();
   const removeAction = signals.onStop((reason) => {
@@ -269,31 +279,29 @@ export async function runRequestSession(
     await signals.race(
       (async () => {
         // Stored credentials: refreshed before connecting when they expire within the margin.
-        let expiresAt = refreshContext ? adopt(await freshCredentials(refreshContext)).expiresAt : undefined;
-        for (let attempt = 1; ; attempt++) {
-          client = makeClient();
-          const current = client;
-          if (refreshContext && expiresAt !== undefined) {
-            renewal = new SessionRenewal(expiresAt, async () => {
+        const expiresAt = refreshContext ? adopt(await freshCredentials(refreshContext)).expiresAt : undefined;
+        client = makeClient();
+        const current = client;
+        if (refreshContext && expiresAt !== undefined) {
+          renewal = new SessionRenewal(
+            expiresAt,
+            async () => {
               const creds = adopt(await freshCredentials(refreshContext));
               current.setToken(creds.accessToken);
               return creds.expiresAt;
-            }, (err) => renderer.notice(`warning: ${(err as Error).message}`));
+            },
+            (err) => renderer.notice(`warning: ${(err as Error).message}`),
+          );
+        }
+        try {
+          trace(`connecting to ${url!.origin} as "${settings.userAgent}"`);
+          await client.connect({ timeoutMs: settings.timeoutMs });
+          await work({ client, renderer, settings, signal: abort.signal });
+        } catch (err) {
+          if (refreshContext && err instanceof AuthError && err.status === 401) {
+            throw loginAgain(refreshed ? 'CIC refused the refreshed token too (401)' : 'CIC refused the stored token (401)');
           }
-          try {
-            trace(`connecting to ${url!.origin} as "${settings.userAgent}"`);
-            await client.connect({ timeoutMs: settings.timeoutMs });
-            await work({ client, renderer, settings, signal: abort.signal });
-            return;
-          } catch (err) {
-            // Spec 2.6 (digest U-10): a 401 with a stored token means one refresh and one more try.
-            if (!refreshContext || !(err instanceof AuthError) || err.status !== 401) throw err;
-            if (attempt > 1) throw loginAgain('CIC refused the refreshed token too (401)');
-            trace('CIC answered 401: refreshing the stored token and opening a new downchannel');
-            renewal?.stop();
-            await client.close();
-            expiresAt = adopt(await freshCredentials(refreshContext, { rejectedToken: token })).expiresAt;
-          }
+          throw err;
         }
       })(),
     );

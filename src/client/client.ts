@@ -39,6 +39,12 @@ export interface ClientOptions extends EndpointOptions {
   speech?: SpeechPlayer;
   backoff?: BackoffOptions;
   timers?: Timers;
+  /**
+   * Called with the token CIC answered 401 to; resolves with a new one (a refreshed token) or
+   * rejects. Then the client opens a new downchannel and retries once (spec 2.6). Undefined: a
+   * 401 fails the request.
+   */
+  onUnauthorized?: (rejectedToken: string) => Promise<string>;
 }
 
 /** Options of one text turn. */
@@ -265,9 +271,22 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     if (this.listenerCount('trace') > 0) this.emit('trace', redact(line, this.opts.token));
   }
 
-  /** Opens the connection and the downchannel and waits for Clova.Hello. */
+  /**
+   * Opens the connection and the downchannel and waits for Clova.Hello. A 401 with an
+   * `onUnauthorized` hook: one new token, one more attempt (spec 2.6, digest U-10).
+   */
   async connect(options: { timeoutMs?: number } = {}): Promise<void> {
-    await this.link.connect(options);
+    try {
+      await this.link.connect(options);
+    } catch (err) {
+      if (!this.unauthorized(err)) throw err;
+      this.setToken(await this.opts.onUnauthorized!(this.opts.token));
+      await this.link.connect(options);
+    }
+  }
+
+  private unauthorized(err: unknown): boolean {
+    return err instanceof AuthError && err.status === 401 && this.opts.onUnauthorized !== undefined && !this.link.closing;
   }
 
   /** Takes the pending ExpectSpeech (unless `followUp` is false) and the dialogRequestId the turn goes with. */
@@ -301,7 +320,18 @@ export class CicClient extends EventEmitter<CicClientEvents> {
    * the new connection. Rejects with a SystemExceptionError when the answer carried a System.Exception.
    */
   async sendEvent(event: EventMessage, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<EventResult> {
-    return unlessException(await this.exchange.send(event, timeoutMs));
+    let result: EventResult;
+    try {
+      result = await this.exchange.send(event, timeoutMs);
+    } catch (err) {
+      // Spec 2.6: a 401 means one refresh, a new downchannel with the new token, the event again.
+      if (!this.unauthorized(err)) throw err;
+      this.setToken(await this.opts.onUnauthorized!(this.opts.token));
+      this.trace('event answered 401: token renewed, opening a new downchannel and sending the event again');
+      await this.link.renew();
+      result = await this.exchange.send(event, timeoutMs);
+    }
+    return unlessException(result);
   }
 
   /**

@@ -73,6 +73,18 @@ export class CicLink {
     }
   }
 
+  /**
+   * Opens a new connection and downchannel now, with the endpoint's current token (after a
+   * refresh, spec 2.6), and moves to it; the old connection finishes what it carries.
+   */
+  async renew(): Promise<void> {
+    if (this.establishing) await this.establishing.catch(() => undefined);
+    this.establishing = this.establish().finally(() => {
+      this.establishing = undefined;
+    });
+    await this.establishing;
+  }
+
   /** ready(), bounded: a voice turn must not wait forever for a connection that never comes back. */
   async readyWithin(ms: number, name: string): Promise<CicConnection> {
     const { timers } = this.opts;

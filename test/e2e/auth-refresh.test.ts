@@ -135,3 +135,35 @@ describe('a long session', () => {
     expect(e.record.downchannels).toHaveLength(1);
   });
 });
+
+describe('a 401 on an event', () => {
+  it('refreshes once, opens a new downchannel and sends that event again; earlier utterances are not repeated', async () => {
+    const { e, dir, env, patch } = await setup({ tokenLifetimeSeconds: 3 });
+    patch({ expiresAt: Date.now() + 3600_000 }); // no refresh is planned: only the 401 can start one
+    const { spawn } = await import('node:child_process');
+    const { baseEnv, CLI } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [CLI, 'text', '-', '--json'], { cwd: dir, env: baseEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30000);
+    child.stdin.write('first utterance\n');
+    for (let i = 0; i < 100 && !out.includes('"type":"response"'); i++) await sleep(50);
+    await sleep(3500); // the token has expired on the server
+    child.stdin.end('second utterance\n');
+    const code = await closed;
+    clearTimeout(killer);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out.match(/"type":"response"/g)).toHaveLength(2);
+    expect(refreshes(e)).toHaveLength(1);
+    expect(e.record.downchannels.length).toBeGreaterThanOrEqual(2);
+    const texts = e.record.events.map((ev) => JSON.stringify(ev)).filter((t) => t.includes('first utterance'));
+    expect(texts).toHaveLength(1);
+    const refused = e.record.requests.filter((r) => r.status === 401).map((r) => `${r.method} ${r.path}`);
+    expect(refused).toContain('POST /v1/events');
+    expect(JSON.stringify(e.record.requests)).not.toContain(SECRET);
+  });
+});
