@@ -245,3 +245,37 @@ describe('stored credentials', () => {
     expect(existsSync(h.file)).toBe(false);
   });
 });
+
+describe('login against a fake Auth API', () => {
+  it('a state that does not come back unchanged: exit 3, nothing stored, no /token request', async () => {
+    const http = await import('node:http');
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"code":"code-1","state":"forged-state"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const dir = mkdtempSync(join(tmpdir(), 'clova-login-fake-'));
+      const env = {
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, 'config'),
+        CLOVA_AUTH_URL: url,
+        CLOVA_CLIENT_ID: CLIENT_ID,
+        CLOVA_CLIENT_SECRET: SECRET,
+        CLOVA_MODEL_ID: MODEL,
+      };
+      const r = await runCli(['login', '--with-naver-token'], { env, input: NAVER + '\n', cwd: dir });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/different state than was sent: nothing was stored/);
+      expect(existsSync(join(dir, 'config', 'clova-cli', 'credentials.json'))).toBe(false);
+      expect(seen).toHaveLength(1);
+      const sent = new URL(seen[0]!.slice(4), url);
+      expect(sent.pathname).toBe('/authorize');
+      expect([...sent.searchParams.keys()].sort()).toEqual(['client_id', 'device_id', 'model_id', 'response_type', 'state']);
+    } finally {
+      server.close();
+    }
+  });
+});
