@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FaultReader } from './active-faults.js';
-import { AuthTokens, GrantError, type Grantee } from './auth-tokens.js';
+import { AuthTokens, GrantError, bearerToken, type Grantee } from './auth-tokens.js';
 import type { RecordedAuthRequest, Recorder } from './record.js';
 
 /** The paths the Auth API answers; every other path belongs to CIC. */
@@ -138,7 +138,7 @@ export class AuthApi {
   private answer(req: AuthRequest, path: string, params: URLSearchParams): AuthResponse {
     if (path === '/terms' || path === '/terms/agree') {
       if (req.method !== 'GET' && req.method !== 'POST') return this.notAllowed('GET');
-      return path === '/terms' ? this.terms(params) : { status: 302, headers: { location: 'clova://agreement-success' }, body: '' };
+      return path === '/terms' ? this.terms(params) : this.agreed(params);
     }
     if (req.method !== 'GET' && req.method !== 'POST') return this.notAllowed('GET, POST');
     if (req.body.length > MAX_AUTH_BODY_BYTES) return error(413, 'invalid_request', `the body is larger than ${MAX_AUTH_BODY_BYTES} bytes`);
@@ -159,7 +159,7 @@ export class AuthApi {
     const clientError = this.checkClientId(params.get('client_id')!);
     if (clientError) return clientError;
     const guest = params.get('request_vu') === 'Y';
-    const naverToken = /^bearer +(\S+)\s*$/i.exec(headerValue(req.headers.authorization) ?? '')?.[1];
+    const naverToken = bearerToken(headerValue(req.headers.authorization));
     // Digest U-29: any non-empty NAVER token is accepted; guest mode (6.7) needs none.
     if (!guest && naverToken === undefined) {
       return error(403, 'invalid_token', 'the NAVER access token is missing or invalid: send Authorization: Bearer <NAVER token>, or request_vu=Y for guest mode');
@@ -225,9 +225,33 @@ export class AuthApi {
     return undefined;
   }
 
+  /**
+   * Where Agree leads (spec 6.2): `clova://agreement-success`, or, when the page was opened with a
+   * `redirect_uri` parameter, that http(s) address with the code and state.
+   */
+  private agreed(params: URLSearchParams): AuthResponse {
+    let location = 'clova://agreement-success';
+    const back = params.get('redirect_uri');
+    if (back) {
+      let url: URL;
+      try {
+        url = new URL(back);
+      } catch {
+        return error(400, 'invalid_request', 'redirect_uri is not a URL');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') return error(400, 'invalid_request', 'redirect_uri must be http or https');
+      url.searchParams.set('code', params.get('code') ?? '');
+      url.searchParams.set('state', params.get('state') ?? '');
+      location = url.toString();
+    }
+    return { status: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
+  }
+
   /** The page a 451's redirect_uri opens: the terms, and an Agree button that ends in clova://agreement-success. */
   private terms(params: URLSearchParams): AuthResponse {
     const agree = new URLSearchParams({ code: params.get('code') ?? '', state: params.get('state') ?? '' });
+    const back = params.get('redirect_uri');
+    if (back) agree.set('redirect_uri', back);
     const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>CLOVA terms (emulator)</title></head>
 <body>
@@ -236,6 +260,7 @@ export class AuthApi {
 <form method="get" action="/terms/agree">
 <input type="hidden" name="code" value="${escapeHtml(agree.get('code')!)}">
 <input type="hidden" name="state" value="${escapeHtml(agree.get('state')!)}">
+${back ? `<input type="hidden" name="redirect_uri" value="${escapeHtml(back)}">\n` : ''}
 <button type="submit">Agree</button>
 </form>
 <p><a href="/terms/agree?${escapeHtml(agree.toString())}">Agree</a></p>

@@ -146,3 +146,25 @@ function differingField(issued: Grantee, asked: Grantee): string | undefined {
   if (issued.deviceId !== asked.deviceId) return 'device_id';
   return undefined;
 }
+
+/** The credential of an `Authorization: Bearer <credential>` header. */
+export function bearerToken(value: string | undefined): string | undefined {
+  const m = /^bearer +(\S+)\s*$/i.exec(value ?? '');
+  return m ? m[1] : undefined;
+}
+
+const INVALID = 'Authentication failed: invalid or missing CLOVA access token';
+
+/**
+ * Why a CIC request's bearer token is refused, or undefined when it is good: a token the Auth API
+ * issued counts while it is neither expired nor deleted; `fixed` (`--token`) is always good; without
+ * it, any token the emulator did not issue passes (so `--emulator` needs no login).
+ */
+export function refuseToken(tokens: AuthTokens, fixed: string | undefined, token: string | undefined): string | undefined {
+  if (token === undefined) return INVALID;
+  const state = tokens.state(token);
+  if (state === 'valid') return undefined;
+  if (state === 'expired') return 'Authentication failed: the CLOVA access token has expired; refresh it';
+  if (state === 'deleted') return 'Authentication failed: the CLOVA access token was deleted (logged out)';
+  return fixed !== undefined && token !== fixed ? INVALID : undefined;
+}

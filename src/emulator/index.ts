@@ -3,6 +3,7 @@ export type { Emulator, EmulatorOptions } from './api.js';
 export type {
   EmulatorRecord,
   RecordedAttachment,
+  RecordedAuthRequest,
   RecordedAudio,
   RecordedConnection,
   RecordedDownchannel,

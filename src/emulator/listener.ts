@@ -9,6 +9,17 @@ export interface FrontConnection {
   upstreamPort?: number;
 }
 
+/** Listens on an ephemeral loopback port (an internal server behind the front); resolves with it. */
+export function listenLoopback(server: net.Server): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
+
 /** The HTTP/2 client connection preface: a connection that starts otherwise speaks HTTP/1.1. */
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 

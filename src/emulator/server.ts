@@ -20,9 +20,9 @@ import { EventExchange } from './events.js';
 import { ActiveFaults } from './active-faults.js';
 import { AuthApi, isAuthPath } from './auth-api.js';
 import { createAuthHttp1Server, serveAuthOverH2 } from './auth-http.js';
-import { AuthTokens } from './auth-tokens.js';
+import { AuthTokens, bearerToken, refuseToken } from './auth-tokens.js';
 import { parseFaults } from './faults.js';
-import { FrontListener } from './listener.js';
+import { FrontListener, listenLoopback } from './listener.js';
 import { Recorder, recordLimits, type EmulatorRecord, type RecordedConnection, type RecordedRequest } from './record.js';
 import { newSessionState, type SessionState } from './session-state.js';
 import { certificateFiles, generateCertificate, type CertificateFiles } from './tls.js';
@@ -33,11 +33,6 @@ export type { Emulator, EmulatorOptions } from './api.js';
 
 /** How long close() lets sessions finish before destroying them. */
 const CLOSE_GRACE_MS = 300;
-
-function bearerToken(value: string | undefined): string | undefined {
-  const m = /^bearer +(\S+)\s*$/i.exec(value ?? '');
-  return m ? m[1] : undefined;
-}
 
 function copyHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -329,7 +324,7 @@ class CicEmulator implements Emulator {
       return;
     }
     const token = bearerToken(headers.authorization);
-    const refusal = this.refuseToken(token);
+    const refusal = refuseToken(this.tokens, this.options.token, token);
     if (token === undefined || refusal !== undefined) {
       this.reject(stream, req, 401, refusal ?? 'Authentication failed: invalid or missing CLOVA access token');
       return;
@@ -347,21 +342,6 @@ class CicEmulator implements Emulator {
       stream.resume();
       sendEmpty(stream, 204);
     } else this.reject(stream, req, 404, `Not found: ${method} ${path}`);
-  }
-
-  /**
-   * Why a CIC request's bearer token is refused, or undefined when it is good: a token the Auth API
-   * issued counts while it is neither expired nor deleted; `--token` is always good; without
-   * `--token`, any token the emulator did not issue passes (so `--emulator` needs no login).
-   */
-  private refuseToken(token: string | undefined): string | undefined {
-    if (token === undefined) return 'Authentication failed: invalid or missing CLOVA access token';
-    const state = this.tokens.state(token);
-    if (state === 'valid') return undefined;
-    if (state === 'expired') return 'Authentication failed: the CLOVA access token has expired; refresh it';
-    if (state === 'deleted') return 'Authentication failed: the CLOVA access token was deleted (logged out)';
-    if (this.options.token !== undefined && token !== this.options.token) return 'Authentication failed: invalid or missing CLOVA access token';
-    return undefined;
   }
 
   private reject(stream: ServerHttp2Stream, req: RecordedRequest, status: number, description: string): void {
@@ -401,17 +381,6 @@ class CicEmulator implements Emulator {
       voice: this.voice,
     }).start();
   }
-}
-
-/** Listens on an ephemeral loopback port; resolves with it. */
-function listenLoopback(server: net.Server): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
 }
 
 /** Starts a CIC emulator (spec section 7) and resolves once it is listening. */

@@ -219,6 +219,19 @@ describe('emulator Client Auth API (spec 6)', () => {
     const agreed = await fetch(new URL(agreeHref, emu.url), { redirect: 'manual' });
     expect(agreed.status).toBe(302);
     expect(agreed.headers.get('location')).toBe('clova://agreement-success');
+    // Spec 6.2 step 3: opened with a redirect_uri, Agree leads there with the code and state.
+    termsUrl.searchParams.set('redirect_uri', 'https://app.example/done?x=1');
+    const withBack = await (await fetch(termsUrl)).text();
+    const backHref = /<a href="([^"]+)">Agree<\/a>/.exec(withBack)![1]!.replace(/&#38;/g, '&');
+    const back = await fetch(new URL(backHref, emu.url), { redirect: 'manual' });
+    expect(back.status).toBe(302);
+    const location = new URL(back.headers.get('location')!);
+    expect([location.origin + location.pathname, location.searchParams.get('x'), location.searchParams.get('code'), location.searchParams.get('state')]).toEqual([
+      'https://app.example/done',
+      '1',
+      a.body.code,
+      'S<1>',
+    ]);
     const t = await get(emu, '/token', { grant_type: 'authorization_code', ...CLIENT, client_secret: SECRET, code: a.body.code as string });
     expect(t.status).toBe(200);
   });
