@@ -5,7 +5,7 @@ import { AuthError, ClovaError, ServerError, UsageError } from '../../protocol/e
 import { terminalLine } from '../../protocol/sanitize.js';
 import { newDeviceId, requirePartner, resolveAuthSettings, type LoginOptions } from '../auth-settings.js';
 import { formatExpiry, shortDeviceId } from '../expiry.js';
-import { secrets } from '../secrets.js';
+import { configurationEnv, secrets } from '../secrets.js';
 import { promptHidden, readFirstLine, waitForEnter } from '../secret-input.js';
 
 /** Spec 6.2's message for 423. */
@@ -99,6 +99,9 @@ export async function runLogin(opts: LoginOptions): Promise<void> {
   });
   process.stdout.write(`Logged in${opts.guest ? ' as a guest' : ''} (device ${shortDeviceId(deviceId)}); the token expires ${formatExpiry(grant.expiresAt)}\n`);
   process.stderr.write(`clova-cli: credentials stored in ${settings.credentialsPath}\n`);
+  if (configurationEnv().CLOVA_ACCESS_TOKEN?.trim()) {
+    process.stderr.write('clova-cli: warning: CLOVA_ACCESS_TOKEN is set and wins over this login; unset it (environment or .env) to use the stored one\n');
+  }
 }
 
 /** /authorize (with the terms flow of a 451) then /token. */
