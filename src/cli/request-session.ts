@@ -5,7 +5,7 @@ import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
 import { secrets } from './secrets.js';
 import { AuthError, InterruptedError, TerminatedError, type ClovaError } from '../protocol/errors.js';
-import { freshCredentials, loginAgain, REFRESH_MARGIN_MS } from '../auth/refresh.js';
+import { freshCredentials, REFRESH_MARGIN_MS } from '../auth/refresh.js';
 import type { StoredCredentials } from '../auth/credentials-store.js';
 import { redact } from '../protocol/redact.js';
 import { terminalLine } from '../protocol/sanitize.js';
@@ -299,7 +299,7 @@ export async function runRequestSession(
           await work({ client, renderer, settings, signal: abort.signal });
         } catch (err) {
           if (refreshContext && err instanceof AuthError && err.status === 401) {
-            throw loginAgain(refreshed ? 'CIC refused the refreshed token too (401)' : 'CIC refused the stored token (401)');
+            throw new AuthError(`CIC refused the ${refreshed ? 'refreshed token too' : 'stored token'} (401): run clova-cli login again`, 401);
           }
           throw err;
         }

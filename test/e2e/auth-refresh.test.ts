@@ -167,3 +167,26 @@ describe('a 401 on an event', () => {
     expect(JSON.stringify(e.record.requests)).not.toContain(SECRET);
   });
 });
+
+describe('401 answers by fault', () => {
+  it('event-status=401:1: one refresh, the event sent again, exit 0', async () => {
+    const { e, dir, env } = await setup({ faults: ['event-status=401:1'] });
+    const r = await runCli(['text', 'hello', '--json'], { env, cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(refreshes(e)).toHaveLength(1);
+    expect(r.stdout).toContain('"type":"response"');
+  });
+
+  it('downchannel-status=401:2: the refreshed token is refused too, exit 3 saying to log in again; the newest refresh token is kept', async () => {
+    const { e, dir, env, read } = await setup({ faults: ['downchannel-status=401:2'] });
+    const r = await runCli(['text', 'hello'], { env, cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('clova-cli: error: CIC refused the refreshed token too (401): run clova-cli login again\n');
+    expect(refreshes(e)).toHaveLength(1);
+    // The refresh itself succeeded: the rotated refresh token is the one stored (the old one is dead).
+    const t = await runCli(['auth', 'token'], { env: { ...env }, cwd: dir });
+    expect(t.code).toBe(0);
+    expect(t.stdout.trim()).toBe(read().accessToken);
+  });
+});
