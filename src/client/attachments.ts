@@ -55,8 +55,19 @@ class FileTarget implements AttachmentTarget {
   }
 
   onceDrain(callback: () => void): void {
-    if (this.error) callback();
-    else this.stream.once('drain', callback);
+    if (this.error || this.stream.writableEnded) {
+      callback();
+      return;
+    }
+    // A stream that is ended while a reader waits for it (the attachment completed and was
+    // committed) never emits 'drain' (Node skips it once ending): its close releases the reader.
+    const release = () => {
+      this.stream.off('drain', release);
+      this.stream.off('close', release);
+      callback();
+    };
+    this.stream.on('drain', release);
+    this.stream.on('close', release);
   }
 
   async commit(): Promise<string> {
