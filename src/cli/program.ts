@@ -32,8 +32,8 @@ export function buildProgram(): Command {
       `
 Environment: CLOVA_ACCESS_TOKEN (or log in once: clova-cli login), CLOVA_CIC_URL (default https://prod-ni-cic.clova.ai), CLOVA_USER_AGENT;
 a .env file in the working directory is read first (real variables win).
-Exit codes: 0 ok, 1 internal error, 2 usage, 3 authentication, 4 connection/server/timeout, 130 interrupted.
-Try it offline: clova-cli text "hello" --emulator`,
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 authentication, 4 connection/server/timeout, 130 interrupted, 143 terminated.
+Try it offline: clova-cli text hello --emulator`,
     );
   registerTextCommand(program);
   registerRecognizeCommand(program);
