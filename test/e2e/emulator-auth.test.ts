@@ -1,36 +1,14 @@
 import { spawn } from 'node:child_process';
 import http2 from 'node:http2';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, CLI, runCli } from '../helpers/cli.js';
+import { baseEnv, runCli } from '../helpers/cli.js';
 import { emulator } from '../helpers/emulator.js';
+import { startEmulatorCommand } from '../helpers/emulator-command.js';
 
 const CLIENT = { client_id: 'cid-e2e-1', device_id: '0f6b1e8a-2c3d-4e5f-8a9b-1c2d3e4f5a6b', model_id: 'model-e2e' };
 const SECRET = 'secret-e2e-4b7c9d2e1f';
 const NAVER = 'naver-e2e-8d3c2b1a';
 const UA = 'Acme/clova-cli/0.1.0 (Linux 6.1;x86_64;node=20)';
-
-/** Starts `clova-cli emulator` as a user would; resolves with the URL it prints. */
-function startEmulatorCommand(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', ...args], { env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const ready = new Promise<{ url: string; cert?: string }>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const url = /CLOVA_AUTH_URL=(\S+)/.exec(stdout)?.[1];
-      const cert = /certificate: (\S+)/.exec(stdout)?.[1];
-      if (url && (!args.includes('--tls') || cert)) resolve({ url, ...(cert ? { cert } : {}) });
-    });
-    child.on('close', (code) => reject(new Error(`emulator exited ${code}: ${stderr}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  const stop = async () => {
-    child.kill('SIGINT');
-    return exited;
-  };
-  return { ready, stop, log: () => stderr, stdout: () => stdout };
-}
 
 type Json = Record<string, unknown>;
 

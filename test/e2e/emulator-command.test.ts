@@ -1,29 +1,6 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, CLI, ndjson, runCli } from '../helpers/cli.js';
-
-/** Starts `clova-cli emulator` as a user would and waits for the URL it tells the client to use. */
-function startEmulatorCommand(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', ...args], {
-    env: baseEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const ready = new Promise<{ url: string; cert?: string }>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const url = /CLOVA_CIC_URL=(\S+)/.exec(stdout)?.[1];
-      const wantsCert = args.includes('--tls');
-      const cert = /certificate: (\S+)/.exec(stdout)?.[1];
-      if (url && (!wantsCert || cert)) resolve({ url, ...(cert ? { cert } : {}) });
-    });
-    child.on('close', (code) => reject(new Error(`emulator exited ${code}: ${stderr}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  return { child, ready, exited, log: () => stderr, stdout: () => stdout };
-}
+import { ndjson, runCli } from '../helpers/cli.js';
+import { startEmulatorCommand } from '../helpers/emulator-command.js';
 
 /** Polls until `check` holds (at most 10 s). */
 async function waitFor(check: () => boolean): Promise<void> {

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sharedSpeechToText } from '../../src/emulator/voice-settings.js';
 import { ALSA_SYSTEM_CONFIG, pacedFifoTurns } from '../helpers/alsa.js';
 import { baseEnv, CLI, ndjson, runCli } from '../helpers/cli.js';
+import { processesWithEnv } from '../helpers/terminal.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
 import { espeak, soxToL16 } from '../helpers/wav.js';
 
@@ -37,19 +38,6 @@ function alsaDevice(turns: Buffer[]): { env: Record<string, string>; played: str
   const played = join(dir, `played-${id}.raw`);
   writeFileSync(conf, `pcm.!default { type file slave.pcm "null" file "${played}" infile "${fifo.path}" format "raw" }\n`);
   return { env: { ALSA_CONFIG_PATH: `${ALSA_SYSTEM_CONFIG}:${conf}` }, played, readers: fifo.readers };
-}
-
-/** Pids of live processes whose environment holds `value` (our ALSA config path is unique per test). */
-function processesWithEnv(value: string): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(value)) found.push(Number(pid));
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
-  return found;
 }
 
 const env = (url: string, extra: Record<string, string> = {}) => ({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: url, ...extra });

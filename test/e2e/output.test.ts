@@ -1,29 +1,17 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, CLI, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { onTerminal, SCRIPT } from '../helpers/terminal.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
 import { espeak } from '../helpers/wav.js';
 
 // What a person reads (issue 7, section 2): colour, order, noise, local times.
 
 const dir = mkdtempSync(join(tmpdir(), 'clova-output-'));
-const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+const script = SCRIPT;
 const ESC = '\u001b[';
-
-/** Runs the CLI on a pseudo-terminal (stdout and stderr both go to it); resolves with all it printed. */
-function onTerminal(args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
-  const cmd = `stty cols 120; ${[process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(' ')}`;
-  return new Promise((resolve) => {
-    const child = spawn(script!, ['-qec', cmd, '/dev/null'], { env: baseEnv({ TERM: 'xterm', ...extraEnv }), stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('close', () => resolve(out));
-    child.stdin.end();
-  });
-}
 
 describe('colour: FORCE_COLOR, NO_COLOR, --no-color (e2e)', () => {
   it('piped stdout with FORCE_COLOR=1 is coloured; plain without it, with NO_COLOR alone, and with --no-color', async () => {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALSA_SYSTEM_CONFIG, pacedFifoTurns } from '../helpers/alsa.js';
 import { baseEnv, CLI, ndjson } from '../helpers/cli.js';
+import { processesWithEnv } from '../helpers/terminal.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
 import { buildWav, sine } from '../helpers/wav.js';
 
@@ -127,19 +128,6 @@ const fifos: Array<{ close(): void }> = [];
 afterEach(() => {
   for (const f of fifos.splice(0)) f.close();
 });
-
-/** Pids of live processes whose environment holds `value`. */
-function processesWithEnv(value: string): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(value)) found.push(Number(pid));
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
-  return found;
-}
 
 const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
 

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALSA_SYSTEM_CONFIG, pacedFifoTurns } from '../helpers/alsa.js';
 import { baseEnv, CLI, runCli } from '../helpers/cli.js';
+import { onTerminal, SCRIPT } from '../helpers/terminal.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
 import { buildWav, sine } from '../helpers/wav.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clova-voice-tty-'));
-const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+const script = SCRIPT;
 const env = (url: string, extra: Record<string, string> = {}) => ({ CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_CIC_URL: url, ...extra });
 const closers: Array<() => void> = [];
 afterEach(() => {
@@ -20,18 +21,6 @@ function toneFile(name: string, seconds: number): string {
   const path = join(dir, name);
   writeFileSync(path, buildWav({ sampleRate: 16000, channels: 1, bitsPerSample: 16 }, [sine(440, seconds, 16000, 0.4)]));
   return path;
-}
-
-/** Runs the CLI on a pseudo-terminal (stdout and stderr both go to it); resolves with all it printed. */
-function onTerminal(args: string[], extraEnv: Record<string, string>): Promise<string> {
-  const cmd = `stty cols 120; ${[process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(' ')}`;
-  return new Promise((resolve) => {
-    const child = spawn(script!, ['-qec', cmd, '/dev/null'], { env: baseEnv({ TERM: 'xterm', ...extraEnv }), stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('close', () => resolve(out));
-    child.stdin.end();
-  });
 }
 
 /** Pids of live processes whose command line contains `text`. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../protocol/errors.js';
 import { MAX_TIMER_SECONDS } from '../../protocol/timer-range.js';
-import { durationSeconds } from '../config.js';
+import { durationSeconds, isLoopbackHost } from '../config.js';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { parseFaults } from '../../emulator/faults.js';
 import { configurationEnv, secrets } from '../secrets.js';
@@ -43,6 +43,20 @@ async function readPem(flag: string, file: string): Promise<string> {
   return text;
 }
 
+/**
+ * A secret the emulator checks, from its option or, so that it does not show in `ps`, from the
+ * environment (the option wins); registered for redaction. Undefined when neither is given.
+ */
+function secretOption(value: string | undefined, option: string, variable: string): string | undefined {
+  const fromEnv = configurationEnv()[variable];
+  const secret = value ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
+  if (secret === undefined) return undefined;
+  const from = value !== undefined ? option : variable;
+  if (!/^\S+$/.test(secret)) throw new UsageError(`${from} must be non-empty and without whitespace`);
+  secrets.add(secret);
+  return secret;
+}
+
 /** Turns the command's flags into emulator options; throws UsageError on bad input. */
 async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions> {
   const options: EmulatorOptions = { host: opts.host, port: parsePort(opts.port) };
@@ -59,15 +73,8 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
     options.key = await readPem('--key', opts.key);
   }
   options.tls = opts.tls === true || opts.cert !== undefined;
-  // From the environment, the token does not show in `ps`; --token still wins.
-  const envToken = configurationEnv().CLOVA_EMULATOR_TOKEN;
-  const token = opts.token ?? (envToken !== undefined && envToken !== '' ? envToken : undefined);
-  if (token !== undefined) {
-    const from = opts.token !== undefined ? '--token' : 'CLOVA_EMULATOR_TOKEN';
-    if (!/^\S+$/.test(token)) throw new UsageError(`${from} must be non-empty and without whitespace`);
-    secrets.add(token);
-    options.token = token;
-  }
+  const token = secretOption(opts.token, '--token', 'CLOVA_EMULATOR_TOKEN');
+  if (token !== undefined) options.token = token;
   if (opts.tokenLifetime !== undefined) {
     const text = opts.tokenLifetime.trim();
     if (!/^\d{1,10}$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) {
@@ -79,15 +86,8 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
     if (!/^\S+$/.test(opts.clientId)) throw new UsageError('--client-id must be non-empty and without whitespace');
     options.clientId = opts.clientId;
   }
-  // From the environment, the secret does not show in `ps`; --client-secret still wins.
-  const envSecret = configurationEnv().CLOVA_EMULATOR_CLIENT_SECRET;
-  const clientSecret = opts.clientSecret ?? (envSecret !== undefined && envSecret !== '' ? envSecret : undefined);
-  if (clientSecret !== undefined) {
-    const from = opts.clientSecret !== undefined ? '--client-secret' : 'CLOVA_EMULATOR_CLIENT_SECRET';
-    if (!/^\S+$/.test(clientSecret)) throw new UsageError(`${from} must be non-empty and without whitespace`);
-    secrets.add(clientSecret);
-    options.clientSecret = clientSecret;
-  }
+  const clientSecret = secretOption(opts.clientSecret, '--client-secret', 'CLOVA_EMULATOR_CLIENT_SECRET');
+  if (clientSecret !== undefined) options.clientSecret = clientSecret;
   if (opts.pushEvery !== undefined) {
     options.pushEverySeconds = durationSeconds(opts.pushEvery, '--push-every', MAX_TIMER_SECONDS);
   }
@@ -111,11 +111,6 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
     };
   }
   return options;
-}
-
-/** Loopback: 127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6. */
-function isLoopback(address: string): boolean {
-  return /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address);
 }
 
 /** Where it listens, as a person needs to know it: "http://127.0.0.1:8443", or "all interfaces (0.0.0.0), port 8443; …". */
@@ -153,7 +148,7 @@ export async function runEmulator(opts: EmulatorCommandOptions): Promise<void> {
   });
   const faults = options.faults ?? [];
   process.stdout.write(`CIC emulator listening on ${describeListening(emulator)}${faults.length > 0 ? ` with faults ${faults.join(' ')}` : ''}\n`);
-  if (options.token === undefined && !isLoopback(emulator.address)) {
+  if (options.token === undefined && !isLoopbackHost(emulator.address)) {
     process.stderr.write(
       `clova-cli: warning: the emulator listens beyond this machine (${emulator.address}) and accepts any token: ` +
         `anyone who can reach port ${emulator.port} can use it; set --token or CLOVA_EMULATOR_TOKEN, or use --host 127.0.0.1\n`,
