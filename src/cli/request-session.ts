@@ -137,7 +137,7 @@ export class SessionRenewal {
  * response line, and then fails with the turn's error when its answer was a System.Exception
  * inside a 200 (exit 4): that answer was read whole, so it is shown like any other first.
  */
-export async function finishTurn(session: RequestSession, turn: Promise<EventResult>): Promise<void> {
+export async function finishTurn(session: Pick<RequestSession, 'client' | 'renderer'>, turn: Promise<EventResult>): Promise<void> {
   let result: EventResult;
   let exception: SystemExceptionError | undefined;
   try {

@@ -11,6 +11,7 @@ import {
   type SpeechRecognizePayload,
 } from '../protocol/messages.js';
 import { redact } from '../protocol/redact.js';
+import { ActivityTracker, type Activity } from './activity.js';
 import { PlaybackAttachmentSink, type AttachmentSink } from './attachments.js';
 import { DEFAULT_UPLOAD_STALL_MS, type UploadEnd, type UploadProgress } from './audio-upload.js';
 import type { BackoffOptions } from './backoff.js';
@@ -18,13 +19,15 @@ import type { EndpointOptions } from './connection.js';
 import { DirectiveDispatch, type ReceivedDirective, type SkippedDirective } from './dispatch.js';
 import { EventExchange } from './event-exchange.js';
 import type { HandlerContext } from './handlers/registry.js';
-import { CicLink } from './link.js';
+import { CicLink, type LinkStatus } from './link.js';
 import type { AudioInfo } from './response-reader.js';
 import { unlessException, type EventResult, type RecognizeResult } from './results.js';
 import { SpeechQueue, type SpeechPlayer, type SpeechProgress } from './speech-queue.js';
 import { systemTimers, type Timers } from './timers.js';
 import { VoiceTurns } from './voice-turn.js';
 
+export type { Activity } from './activity.js';
+export type { LinkStatus } from './link.js';
 export type { EndpointOptions } from './connection.js';
 export type { ReceivedDirective, SkippedDirective, SystemException } from './dispatch.js';
 export { SystemExceptionError, type EventResult, type RecognizeResult } from './results.js';
@@ -53,6 +56,8 @@ export interface TextOptions {
   timeoutMs?: number;
   /** Answer a pending ExpectSpeech with this text (default true when one is pending). */
   followUp?: boolean;
+  /** Aborting it cancels the turn: the request is reset (RST_STREAM CANCEL) and rejects with an InterruptedError. */
+  signal?: AbortSignal;
 }
 
 /** Options of one voice turn. */
@@ -70,6 +75,8 @@ export interface RecognizeOptions {
   followUp?: boolean;
   /** Aborting it ends the audio input (like releasing a talk key): the request is finished normally. */
   endInput?: AbortSignal;
+  /** Aborting it cancels the turn: the upload is reset (RST_STREAM CANCEL) and rejects with an InterruptedError. */
+  signal?: AbortSignal;
 }
 
 /** The follow-up that an ExpectSpeech asked for (spec 4.8). */
@@ -97,6 +104,10 @@ export interface CicClientEvents {
   uploaded: [UploadProgress & { ended: UploadEnd }];
   /** A Speak started, finished, was stopped or skipped. */
   speech: [SpeechProgress];
+  /** What the client does changed (idle, listening, thinking, speaking, playing). */
+  activity: [Activity];
+  /** The link was lost (reconnecting in the background) or is greeted again (connected). */
+  connection: [LinkStatus];
 }
 
 /** The default bound of every wait of a turn (the CLI's --timeout default). */
@@ -125,6 +136,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private readonly playbackSink: PlaybackAttachmentSink | undefined;
   private readonly iterators = new Set<AbortController>();
   private readonly reports = new Set<Promise<void>>();
+  private readonly tracker = new ActivityTracker((a) => this.emit('activity', a));
+  private linkStatus: LinkStatus | undefined;
 
   constructor(options: ClientOptions) {
     super();
@@ -146,7 +159,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         state: (token, playerActivity) => {
           this.state.lastSpeech = { token, playerActivity };
         },
-        progress: (p) => this.emit('speech', p),
+        progress: (p) => {
+          if (p.phase === 'started') this.tracker.speech(1);
+          else if (p.phase !== 'skipped') this.tracker.speech(-1);
+          this.emit('speech', p);
+        },
         trace,
         timers,
       });
@@ -162,7 +179,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       },
       sink,
     );
-    this.link = new CicLink({ url, endpoint: options, backoff: options.backoff, timers, intake: this.dispatch, trace, notice });
+    const status = (s: LinkStatus) => {
+      this.linkStatus = s;
+      this.emit('connection', s);
+    };
+    this.link = new CicLink({ url, endpoint: options, backoff: options.backoff, timers, intake: this.dispatch, trace, notice, status });
     this.exchange = new EventExchange(this.link, this.dispatch, { timers, trace, responseEnded: () => this.speechQueue?.responseEnded() });
     this.voice = new VoiceTurns(this.exchange, {
       timers,
@@ -202,6 +223,35 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       this.speechQueue.unplayable(info.contentId, `its attachment of ${tooLarge} bytes is larger than ${limit} MiB, the most this client plays`);
     }
     this.emit('audio', info);
+  }
+
+  /** What the client does now (idle, listening, thinking, speaking, playing). */
+  get activity(): Activity {
+    return this.tracker.current;
+  }
+
+  /** The link's last change (undefined before the first Hello). */
+  get connection(): LinkStatus | undefined {
+    return this.linkStatus;
+  }
+
+  /**
+   * Tells the client that the front end opened (true) or closed (false) the microphone: the
+   * activity is `listening` while it is open, before any audio is sent.
+   */
+  microphone(open: boolean): void {
+    this.tracker.microphone(open);
+  }
+
+  /** Sets the volume (0-10) every later event reports in Speaker.VolumeState and Device.DeviceState. */
+  setVolume(volume: number): void {
+    if (!Number.isInteger(volume) || volume < 0 || volume > 10) throw new UsageError(`volume must be a whole number from 0 to 10 (got ${volume})`);
+    this.state.volume = volume;
+  }
+
+  /** Mutes (true) or unmutes (false); reported in Speaker.VolumeState. */
+  setMuted(muted: boolean): void {
+    this.state.muted = muted;
   }
 
   /** Resolves when every queued Speak has been played (at once when speech is not played). */
@@ -311,7 +361,12 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       buildContext(this.state),
     );
     this.emit('request', event);
-    return this.sendEvent(event, options.timeoutMs);
+    this.tracker.request(1);
+    try {
+      return await this.sendEvent(event, options.timeoutMs, options.signal);
+    } finally {
+      this.tracker.request(-1);
+    }
   }
 
   /**
@@ -319,17 +374,17 @@ export class CicClient extends EventEmitter<CicClientEvents> {
    * within `timeoutMs` (default 30000). A stream the server refused (GOAWAY race) is sent again on
    * the new connection. Rejects with a SystemExceptionError when the answer carried a System.Exception.
    */
-  async sendEvent(event: EventMessage, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<EventResult> {
+  async sendEvent(event: EventMessage, timeoutMs = DEFAULT_TIMEOUT_MS, signal?: AbortSignal): Promise<EventResult> {
     let result: EventResult;
     try {
-      result = await this.exchange.send(event, timeoutMs);
+      result = await this.exchange.send(event, timeoutMs, undefined, signal);
     } catch (err) {
       // Spec 2.6: a 401 means one refresh, a new downchannel with the new token, the event again.
       if (!this.unauthorized(err)) throw err;
       this.setToken(await this.opts.onUnauthorized!(this.opts.token));
       this.trace('event answered 401: token renewed, opening a new downchannel and sending the event again');
       await this.link.renew();
-      result = await this.exchange.send(event, timeoutMs);
+      result = await this.exchange.send(event, timeoutMs, undefined, signal);
     }
     return unlessException(result);
   }
@@ -349,8 +404,24 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       payload.explicit = expect.explicit;
     } else payload.initiator = options.initiator ?? 'TAP';
     const event = buildSpeechRecognize(payload, dialogRequestId, buildContext(this.state));
-    const turn = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, endInput: options.endInput };
-    return unlessException(await this.voice.run(event, audio, dialogRequestId, turn));
+    const turn = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, endInput: options.endInput, signal: options.signal };
+    // Listening while the audio goes out, thinking from the closing of the body to the answer's end.
+    let uploading = true;
+    const uploaded = () => {
+      if (!uploading) return;
+      uploading = false;
+      this.tracker.upload(-1);
+    };
+    this.tracker.request(1);
+    this.tracker.upload(1);
+    this.on('uploaded', uploaded);
+    try {
+      return unlessException(await this.voice.run(event, audio, dialogRequestId, turn));
+    } finally {
+      this.off('uploaded', uploaded);
+      uploaded();
+      this.tracker.request(-1);
+    }
   }
 
   /**

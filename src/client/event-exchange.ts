@@ -1,5 +1,5 @@
 import http2, { type ClientHttp2Stream } from 'node:http2';
-import { ClovaError, ConnectionError, MultipartError, ServerError, TimeoutError } from '../protocol/errors.js';
+import { ClovaError, ConnectionError, InterruptedError, MultipartError, ServerError, TimeoutError } from '../protocol/errors.js';
 import { multipartBoundary } from '../protocol/content-type.js';
 import { qualifiedName, type EventMessage } from '../protocol/messages.js';
 import { MultipartEncoder, METADATA_PART_HEADERS } from '../protocol/multipart-encoder.js';
@@ -49,9 +49,10 @@ export class EventExchange {
   /**
    * Sends `event` and reads its answer. `timeoutMs` bounds the whole request (undefined: no bound,
    * for a voice turn, which bounds its own waits); a System.Exception in the answer is left in the
-   * result for the caller to decide on.
+   * result for the caller to decide on. Aborting `signal` resets the request (RST_STREAM CANCEL) and
+   * rejects with an InterruptedError: a cancelled turn is never answered.
    */
-  async send(event: EventMessage, timeoutMs: number | undefined, voice?: VoiceRequest): Promise<EventResult> {
+  async send(event: EventMessage, timeoutMs: number | undefined, voice?: VoiceRequest, signal?: AbortSignal): Promise<EventResult> {
     const { timers } = this.hooks;
     const deadline = timeoutMs !== undefined ? timers.now() + timeoutMs : undefined;
     const name = qualifiedName(event.event.header);
@@ -91,7 +92,29 @@ export class EventExchange {
         }
       }
     })();
-    if (deadline === undefined) return work;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      if (!signal) return;
+      onAbort = () => {
+        cancel?.();
+        reject(new InterruptedError(`${name} cancelled (${String(signal.reason ?? 'cancelled')}); its answer is not awaited`));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    const racers: Promise<EventResult>[] = signal ? [work, aborted] : [work];
+    const cleanup = () => {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    };
+    if (deadline === undefined) {
+      try {
+        return await Promise.race(racers);
+      } finally {
+        cleanup();
+        work.catch(() => undefined);
+      }
+    }
     let timer: TimerHandle | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = timers.setTimeout(() => {
@@ -111,8 +134,9 @@ export class EventExchange {
       }, Math.max(0, deadline - timers.now()));
     });
     try {
-      return await Promise.race([work, timeout]);
+      return await Promise.race([...racers, timeout]);
     } finally {
+      cleanup();
       timers.clearTimeout(timer);
       work.catch(() => undefined);
     }

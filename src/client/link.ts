@@ -13,6 +13,19 @@ export interface LinkOptions {
   intake: DirectiveIntake;
   trace(line: string): void;
   notice(line: string): void;
+  /** The link's state changed: greeted on a downchannel, or lost it and working on a new one. */
+  status?(change: LinkStatus): void;
+}
+
+/** A change of the link's state, as a session shows it (`reconnecting…`, `connected`). */
+export interface LinkStatus {
+  phase: 'connected' | 'reconnecting';
+  /** reconnecting: what was lost (GOAWAY, downchannel ended, dead PING, connection closed). */
+  reason?: string;
+  /** connected: the connection's number in this client (1 for the first). */
+  connectionId?: number;
+  /** connected: how many times the link was lost and found again so far. */
+  reconnects: number;
 }
 
 /**
@@ -33,6 +46,9 @@ export class CicLink {
   /** Until when first contact may keep retrying (429, 5xx, GOAWAY); undefined: no limit. */
   private connectDeadline: number | undefined;
   private readonly waits = new Map<TimerHandle, () => void>();
+  /** What was last told through `status`: a loss is told once, and so is its repair. */
+  private shown: 'connected' | 'reconnecting' | undefined;
+  private reconnects = 0;
 
   constructor(private readonly opts: LinkOptions) {
     this.backoff = new ReconnectBackoff(opts.timers, opts.backoff);
@@ -117,6 +133,19 @@ export class CicLink {
     this.conn = undefined;
   }
 
+  private lost(reason: string): void {
+    if (this.closing || this.shown !== 'connected') return;
+    this.shown = 'reconnecting';
+    this.opts.status?.({ phase: 'reconnecting', reason, reconnects: this.reconnects });
+  }
+
+  private found(conn: CicConnection): void {
+    if (this.closing || this.shown === 'connected') return;
+    if (this.shown === 'reconnecting') this.reconnects++;
+    this.shown = 'connected';
+    this.opts.status?.({ phase: 'connected', connectionId: conn.id, reconnects: this.reconnects });
+  }
+
   /** A reconnect pause that close() cuts short. */
   private wait(ms: number): Promise<void> {
     if (ms <= 0 || this.closing) return Promise.resolve();
@@ -182,6 +211,7 @@ export class CicLink {
       if (previous && previous !== conn) previous.closeGracefully();
       this.everConnected = true;
       trace(`conn#${conn.id}: ready (Clova.Hello received)`);
+      this.found(conn);
       return conn;
     }
   }
@@ -193,6 +223,7 @@ export class CicLink {
     conn.on('goaway', () => {
       if (this.conn === conn) {
         notice('server sent GOAWAY: moving to a new connection');
+        this.lost('GOAWAY');
         this.replace('goaway');
       }
       if (!conn.hasDownchannel) conn.closeGracefully();
@@ -200,7 +231,10 @@ export class CicLink {
     conn.on('dead', (reason: string) => {
       notice(`connection lost (${reason}): reconnecting`);
       conn.destroy();
-      if (this.conn === conn) this.replace('error');
+      if (this.conn === conn) {
+        this.lost(`connection lost: ${reason}`);
+        this.replace('error');
+      }
     });
     conn.on('downchannel-ended', () => {
       if (this.closing || this.conn !== conn) {
@@ -209,6 +243,7 @@ export class CicLink {
       }
       if (conn.draining || conn.closed) return;
       trace(`conn#${conn.id}: downchannel ended: reopening`);
+      this.lost('downchannel ended');
       this.startReopen(conn);
     });
     conn.on('closed', () => {
@@ -217,6 +252,7 @@ export class CicLink {
         this.conn = undefined;
         // After GOAWAY or a dead PING the replacement is already on its way and was announced.
         if (!conn.draining && conn.deadReason === undefined) notice('connection closed: reconnecting');
+        this.lost('connection closed');
         this.replace('error');
       }
     });
@@ -250,6 +286,7 @@ export class CicLink {
         this.backoff.noteRequest();
         await conn.openDownchannel();
         this.backoff.noteSuccess();
+        this.found(conn);
         return;
       } catch (err) {
         const r = this.retryable(err);

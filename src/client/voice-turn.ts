@@ -24,6 +24,8 @@ export interface VoiceTurnOptions {
   /** Bounds the wait for a connection, an upload that flow control takes nothing of, and the answer. */
   timeoutMs: number;
   endInput?: AbortSignal;
+  /** Aborting it cancels the turn: the upload is reset (RST_STREAM CANCEL) and its answer is not awaited. */
+  signal?: AbortSignal;
 }
 
 interface Turn {
@@ -60,6 +62,7 @@ export class VoiceTurns {
     const onEndInput = () => upload.stop('stopped');
     if (options.endInput?.aborted) onEndInput();
     options.endInput?.addEventListener('abort', onEndInput, { once: true });
+    options.signal?.addEventListener('abort', onEndInput, { once: true });
 
     // The answer timer runs from the closing of the body (U-18); KeepRecording restarts it.
     let timer: TimerHandle | undefined;
@@ -99,7 +102,7 @@ export class VoiceTurns {
         registerAbort: (abort) => {
           cancel = abort;
         },
-      });
+      }, options.signal);
       const result = await Promise.race([work, timedOut]);
       const r: RecognizeResult = {
         ...result,
@@ -116,6 +119,7 @@ export class VoiceTurns {
       timers.clearTimeout(timer);
       this.turns.delete(dialogRequestId);
       options.endInput?.removeEventListener('abort', onEndInput);
+      options.signal?.removeEventListener('abort', onEndInput);
     }
   }
 
