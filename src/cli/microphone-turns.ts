@@ -12,6 +12,9 @@ import { BYTES_PER_SECOND } from './voice.js';
  * follow-ups an ExpectSpeech asks for (the microphone opens again and waits for the user to speak).
  */
 
+/** The longest --max-seconds: ten minutes of speech is far beyond any one utterance. */
+export const MAX_UTTERANCE_SECONDS = 600;
+
 /** A follow-up turn starts sending once the level passes this (the user began to answer). */
 const SPEECH_DBFS = -45;
 /** Meter updates per second at most (the renderer also throttles). */

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAuthCommand } from './commands/auth.js';
+import { registerChatCommand } from './commands/chat.js';
 import { registerDevicesCommand } from './commands/devices.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerListenCommand } from './commands/listen.js';
@@ -38,6 +39,7 @@ Try it offline: clova-cli text hello --emulator`,
   registerTextCommand(program);
   registerRecognizeCommand(program);
   registerListenCommand(program);
+  registerChatCommand(program);
   registerDevicesCommand(program);
   registerEmulatorCommand(program);
   registerLoginCommand(program);

@@ -3,12 +3,21 @@ import { resolveRequestSettings, type RequestOptions, type RequestSettings } fro
 import type { Renderer } from './output/renderer.js';
 import { resolvePlayer } from './playback.js';
 import type { PlaybackOptions } from './playback-options.js';
-import { makeRenderer, runRequestSession, StopSignals, type RequestSession } from './request-session.js';
+import { makeRenderer, runRequestSession, StopSignals, type RequestSession, type ScreenWriters, type SessionExtras } from './request-session.js';
 
 /** What one request command (text, recognize, listen) does between the steps they share. */
 export interface RequestCommand<Prepared> {
-  /** Play speech always (listen) or only when stdout is a terminal (text, recognize). */
-  playback: 'always' | 'tty';
+  /**
+   * Play speech always (listen), only when stdout is a terminal (text, recognize), or when a person
+   * is there: stdin or stdout is a terminal (chat).
+   */
+  playback: 'always' | 'tty' | 'person';
+  /** false: SIGINT is the command's to handle (chat); SIGTERM still ends it. */
+  sigint?: boolean;
+  /** Draws through an interactive prompt (chat) instead of straight to stdout and stderr. */
+  screen?: ScreenWriters;
+  /** Called with the client before it connects. */
+  connecting?: SessionExtras['connecting'];
   /** Checks the arguments before any setting is read (the first error a user sees is about them). */
   check?(): void;
   /**
@@ -37,11 +46,11 @@ export interface PrepareContext {
  * turns → follow-up hint → release. Everything that can be checked is checked before connecting.
  */
 export async function runRequestCommand<Prepared>(opts: RequestOptions & PlaybackOptions, command: RequestCommand<Prepared>): Promise<void> {
-  const signals = new StopSignals();
+  const signals = new StopSignals({ sigint: command.sigint });
   try {
     command.check?.();
     const settings = resolveRequestSettings(opts);
-    const renderer = await makeRenderer(settings, opts.color);
+    const renderer = await makeRenderer(settings, opts.color, command.screen);
     const speech: SpeechPlayer | undefined = await resolvePlayer(opts, command.playback, (m) => renderer.notice(m));
     const prepared = await command.prepare({ settings, renderer, signals });
     if (prepared === undefined) return;
@@ -54,7 +63,7 @@ export async function runRequestCommand<Prepared>(opts: RequestOptions & Playbac
           const hint = session.client.pendingExpectSpeech ? command.followUpHint?.(prepared) : undefined;
           if (hint) renderer.hint(hint);
         },
-        { speech, signals },
+        { speech, signals, connecting: command.connecting, traceWrite: command.screen?.err },
       );
     } finally {
       await command.release?.(prepared);

@@ -21,6 +21,10 @@ export interface RequestSession {
   settings: RequestSettings;
   /** Aborted on SIGINT or SIGTERM (reason "interrupted" or "terminated"): stop recorders and players at once. */
   signal: AbortSignal;
+  /** The server talked to (the emulator's own URL with --emulator). */
+  server: URL;
+  /** When the access token expires (stored logins only; undefined: not known). */
+  tokenExpiresAt(): number | undefined;
 }
 
 /** What a command adds to a session. */
@@ -31,6 +35,10 @@ export interface SessionExtras {
   emulator?: Partial<EmulatorOptions>;
   /** The command's signal watch, when it started before the session (else the session makes one). */
   signals?: StopSignals;
+  /** Called with the client before it connects (to watch its connection from the first Hello on). */
+  connecting?: (client: CicClient, server: URL, renderer: Renderer) => void;
+  /** Where the --verbose trace goes (default: stderr). */
+  traceWrite?: (text: string) => void;
 }
 
 /**
@@ -48,12 +56,13 @@ export class StopSignals {
   private readonly onSigint = () => this.stop(new InterruptedError('interrupted by the user (Ctrl-C); nothing more was sent'), 'interrupted');
   private readonly onSigterm = () => this.stop(new TerminatedError('terminated (SIGTERM); nothing more was sent'), 'terminated');
 
-  constructor() {
+  /** `sigint: false`: SIGINT is left to the command (chat cancels a turn with it), SIGTERM still ends it. */
+  constructor(private readonly options: { sigint?: boolean } = {}) {
     this.stopped = new Promise<never>((_, reject) => {
       this.reject = reject;
     });
     this.stopped.catch(() => undefined); // only whoever races it reports it
-    process.on('SIGINT', this.onSigint);
+    if (options.sigint !== false) process.on('SIGINT', this.onSigint);
     process.on('SIGTERM', this.onSigterm);
   }
 
@@ -158,21 +167,31 @@ const write = (stream: NodeJS.WriteStream) => (s: string) => {
   stream.write(s);
 };
 
+/** How an interactive session (chat) draws: through its prompt, with no spinner of its own. */
+export interface ScreenWriters {
+  out(text: string): void;
+  err(text: string): void;
+  /** The live line (meter, transcript); undefined: redrawn in place on stderr as usual. */
+  live?: (text: string) => void;
+}
+
 /**
  * Chooses the renderer (NDJSON with --json; colour as colorLevel decides: --no-color, FORCE_COLOR, NO_COLOR, a TTY) and
  * prints the settings' warnings through it, so every command shows them before it connects.
  */
-export async function makeRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
-  const renderer = await chooseRenderer(settings, colorOption);
+export async function makeRenderer(settings: RequestSettings, colorOption: boolean | undefined, screen?: ScreenWriters): Promise<Renderer> {
+  const renderer = await chooseRenderer(settings, colorOption, screen);
   for (const warning of settings.warnings) renderer.notice(warning);
   return renderer;
 }
 
-async function chooseRenderer(settings: RequestSettings, colorOption: boolean | undefined): Promise<Renderer> {
+async function chooseRenderer(settings: RequestSettings, colorOption: boolean | undefined, screen: ScreenWriters | undefined): Promise<Renderer> {
+  const out = screen ? (s: string) => screen.out(s) : write(process.stdout);
+  const err = screen ? (s: string) => screen.err(s) : write(process.stderr);
   // Each renderer, and chalk, loads only when it is used: this is start-up time of every request.
   if (settings.json) {
     const { JsonRenderer } = await import('./output/json.js');
-    return new JsonRenderer(write(process.stdout), write(process.stderr));
+    return new JsonRenderer(out, err);
   }
   const stdoutIsTTY = process.stdout.isTTY === true;
   // What chalk detects for the terminal matters only when stdout is one.
@@ -181,19 +200,19 @@ async function chooseRenderer(settings: RequestSettings, colorOption: boolean | 
   const style = level === 0 ? plainStyle : new (chalk ?? (await import('chalk'))).Chalk({ level });
   let spinner: ((text: string) => Ora) | undefined;
   // A terminal that reports no width (some pseudo-terminals) makes ora's line clearing loop: no spinner there.
-  if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !settings.verbose) {
+  if (!screen && process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !settings.verbose) {
     const { default: ora } = await import('ora'); // only for terminals: it costs ~45 ms of start-up
     const color = level > 0 ? 'cyan' : false;
     spinner = (text) => ora({ text, stream: process.stderr, color: color as 'cyan', isEnabled: true, discardStdin: false });
   }
   const { HumanRenderer } = await import('./output/human.js');
   return new HumanRenderer(
-    write(process.stdout),
-    write(process.stderr),
+    out,
+    err,
     style,
     spinner,
     { out: stdoutIsTTY, err: process.stderr.isTTY === true },
-    { verbose: settings.verbose },
+    { verbose: settings.verbose, live: screen?.live },
   );
 }
 
@@ -211,8 +230,9 @@ export async function runRequestSession(
   let stopEmulator: (() => Promise<void>) | undefined;
   let url = settings.url;
   const started = Date.now();
+  const traceWrite = extras.traceWrite ?? ((text: string) => process.stderr.write(text));
   const trace = (line: string) => {
-    if (settings.verbose) process.stderr.write(`[trace +${Date.now() - started}ms] ${terminalLine(redact(line, settings.token))}\n`);
+    if (settings.verbose) traceWrite(`[trace +${Date.now() - started}ms] ${terminalLine(redact(line, settings.token))}\n`);
   };
   if (settings.emulator) {
     const { startEmulator } = await import('../emulator/index.js');
@@ -231,10 +251,12 @@ export async function runRequestSession(
   const refreshContext = settings.stored
     ? { path: settings.stored.path, clientSecret: settings.stored.clientSecret, timeoutMs: settings.timeoutMs, trace }
     : undefined;
+  let tokenExpiresAt: number | undefined;
   const adopt = (creds: StoredCredentials) => {
     secrets.add(creds.accessToken);
     secrets.add(creds.refreshToken);
     token = creds.accessToken;
+    tokenExpiresAt = creds.expiresAt;
     return creds;
   };
   const makeClient = () => {
@@ -295,8 +317,9 @@ export async function runRequestSession(
         }
         try {
           trace(`connecting to ${url!.origin} as "${settings.userAgent}"`);
+          extras.connecting?.(client, url!, renderer);
           await client.connect({ timeoutMs: settings.timeoutMs });
-          await work({ client, renderer, settings, signal: abort.signal });
+          await work({ client, renderer, settings, signal: abort.signal, server: url!, tokenExpiresAt: () => tokenExpiresAt });
         } catch (err) {
           if (refreshContext && err instanceof AuthError && err.status === 401) {
             throw new AuthError(`CIC refused the ${refreshed ? 'refreshed token too' : 'stored token'} (401): run clova-cli login again`, 401);

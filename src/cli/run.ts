@@ -36,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
       // The settings read the secrets from a snapshot; children spawned from now on never see them.
       withdrawSecrets();
     }
-    await program.parseAsync(argv);
+    // `clova-cli` alone on a terminal is the interactive session; without one it is the help, as before.
+    const args = argv.length === 2 && process.stdin.isTTY === true && process.stdout.isTTY === true ? [...argv, 'chat'] : argv;
+    await program.parseAsync(args);
     return 0;
   } catch (err) {
     reportError(err, argv);

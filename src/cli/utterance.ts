@@ -67,17 +67,48 @@ export class UtteranceLineSplitter {
     while (start < chunk.length) {
       const nl = chunk.indexOf(LF, start);
       const end = nl === -1 ? chunk.length : nl;
-      this.addSegment(chunk.subarray(start, end));
+      if (!this.skipping) this.refusing(() => this.addSegment(chunk.subarray(start, end)), true);
       if (nl === -1) break;
-      const line = this.finishLine();
+      const line = this.skipping ? this.skipLine() : this.refusing(() => this.finishLine());
       if (line !== undefined) yield line;
       start = nl + 1;
     }
   }
 
+  /**
+   * With `refused` (chat): a bad line is handed to it and skipped, and the lines after it go on;
+   * without: the error is thrown (text -: bad input ends the command).
+   */
+  constructor(private readonly refused?: (err: UsageError) => void) {}
+
+  /** The rest of a refused line is read past, not kept. */
+  private skipping = false;
+
+  /** `midLine`: the error came before the line's end, so the rest of the line is skipped. */
+  private refusing<T>(work: () => T, midLine = false): T | undefined {
+    try {
+      return work();
+    } catch (err) {
+      if (!this.refused || !(err instanceof UsageError)) throw err;
+      this.skipping = midLine;
+      this.refused(err);
+      return undefined;
+    }
+  }
+
+  private skipLine(): undefined {
+    this.skipping = false;
+    this.lineNo++;
+    this.content = [];
+    this.contentBytes = 0;
+    this.blanks = [];
+    this.blankBytes = 0;
+    return undefined;
+  }
+
   /** Call at the end of input: yields the last line's utterance when it had no newline. */
   *end(): Generator<string> {
-    const line = this.finishLine();
+    const line = this.skipping ? this.skipLine() : this.refusing(() => this.finishLine());
     if (line !== undefined) yield line;
   }
 
@@ -135,9 +166,9 @@ export class UtteranceLineSplitter {
   }
 }
 
-/** The checked utterances of a byte stream, one per non-blank line, as the lines arrive. */
-export async function* utteranceLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  const splitter = new UtteranceLineSplitter();
+/** The checked utterances of a byte stream, one per non-blank line, as the lines arrive (`refused`: see the splitter). */
+export async function* utteranceLines(input: AsyncIterable<Buffer | string>, refused?: (err: UsageError) => void): AsyncGenerator<string> {
+  const splitter = new UtteranceLineSplitter(refused);
   for await (const chunk of input) {
     yield* splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   }

@@ -1,7 +1,7 @@
 import { keepYoungGenerationSmall } from '../streaming-heap.js';
 import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderBackend } from '../../audio/microphone.js';
 import { durationSeconds, type RequestOptions } from '../config.js';
-import { primed, voiceDialog, watchEnter } from '../microphone-turns.js';
+import { MAX_UTTERANCE_SECONDS, primed, voiceDialog, watchEnter } from '../microphone-turns.js';
 import { runRequestCommand } from '../request-command.js';
 import type { PlaybackOptions } from '../playback-options.js';
 import { BYTES_PER_SECOND } from '../voice.js';
@@ -12,9 +12,6 @@ export interface ListenOptions extends RequestOptions, PlaybackOptions {
   device?: string;
   maxSeconds: string;
 }
-
-/** The longest --max-seconds: ten minutes of speech is far beyond any one utterance. */
-export const MAX_UTTERANCE_SECONDS = 600;
 
 /** Runs `clova-cli listen` (commands/listen.ts defines its options). */
 export async function runListen(opts: ListenOptions): Promise<void> {

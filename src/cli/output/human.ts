@@ -1,13 +1,13 @@
 import type { ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
-import type { EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
 import { terminalLine, terminalText } from '../../protocol/sanitize.js';
 import { describeDirective } from '../../client/handlers/describe.js';
 import { renderLevelMeter } from './level-meter.js';
-import type { CaptureInfo, Renderer, RequestInfo } from './renderer.js';
+import type { CaptureInfo, Renderer, RequestInfo, SessionInfo, StatusInfo, TurnError } from './renderer.js';
 
 /** Which of the two streams are terminals (live lines are drawn only there). */
 export interface Terminals {
@@ -19,6 +19,12 @@ export interface Terminals {
 export interface HumanOptions {
   /** --verbose: ids (speech content ids) and raw payload JSON of directives without a description. */
   verbose?: boolean;
+  /**
+   * The one live line of an interactive session (chat draws it in its prompt): the level meter,
+   * the upload progress and the live transcript go there instead of being redrawn in place on
+   * stderr and stdout; '' clears it. A transcript is kept as a line of its own when it is done.
+   */
+  live?: (text: string) => void;
 }
 
 /** Progress is shown only for inputs longer than this (seconds of audio sent). */
@@ -68,10 +74,12 @@ export class HumanRenderer implements Renderer {
   private savedHintShown = false;
 
   /** A live line on stderr (meter, progress) that is redrawn in place. */
-  private status = '';
+  private liveStatus = '';
   private lastDraw = 0;
   /** A live transcript line on stdout (ShowRecognizedText) not yet ended with a newline. */
   private transcriptOpen = false;
+  /** With a live line (chat): the transcript shown in it, terminal-safe, until it is done. */
+  private liveTranscript = '';
 
   private stopSpinner(): void {
     this.spinner?.stop();
@@ -81,9 +89,18 @@ export class HumanRenderer implements Renderer {
 
   /** Clears the live lines before other output is written. */
   private clearLive(): void {
-    if (this.status) {
+    if (this.options.live) {
+      if (!this.liveStatus && !this.liveTranscript) return;
+      const heard = this.liveTranscript;
+      this.liveStatus = '';
+      this.liveTranscript = '';
+      this.options.live('');
+      if (heard) this.out(`  ${this.color.dim('heard:')} ${heard}\n`);
+      return;
+    }
+    if (this.liveStatus) {
       this.err('\r\x1b[2K');
-      this.status = '';
+      this.liveStatus = '';
     }
     if (this.transcriptOpen) {
       this.out('\n');
@@ -92,17 +109,22 @@ export class HumanRenderer implements Renderer {
   }
 
   private drawStatus(text: string, force = false): void {
-    if (!this.tty.err) return;
+    if (!this.tty.err && !this.options.live) return;
     const now = Date.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
+    if (this.options.live) {
+      this.liveStatus = text;
+      this.options.live(this.liveTranscript ? `${this.color.dim('heard:')} ${this.liveTranscript}` : text);
+      return;
+    }
     this.spinner?.stop();
     this.spinner = undefined;
     if (this.transcriptOpen) {
       this.out('\n');
       this.transcriptOpen = false;
     }
-    this.status = text;
+    this.liveStatus = text;
     this.err(`\r\x1b[2K${text}`);
   }
 
@@ -134,12 +156,19 @@ export class HumanRenderer implements Renderer {
     const from = d.source === 'downchannel' ? c.dim(' (downchannel)') : '';
     if (shown.kind === 'transcript') {
       // The live transcript: one line redrawn in place on a terminal, one line per update otherwise.
+      if (this.options.live) {
+        this.spinner?.stop();
+        this.spinner = undefined;
+        this.liveTranscript = terminalLine(shown.text);
+        this.options.live(`${c.dim('heard:')} ${this.liveTranscript}`);
+        return;
+      }
       if (this.tty.out) {
         this.spinner?.stop();
         this.spinner = undefined;
-        if (this.status) {
+        if (this.liveStatus) {
           this.err('\r\x1b[2K');
-          this.status = '';
+          this.liveStatus = '';
         }
         this.out(`\r\x1b[2K${c.dim('heard:')} ${terminalLine(shown.text)}`);
         this.transcriptOpen = true;
@@ -233,6 +262,55 @@ export class HumanRenderer implements Renderer {
     this.out(`  ${this.color.yellow('↪')} ${terminalLine(message)}\n`);
   }
 
+  /** The activity is drawn by the session's prompt (chat), not here. */
+  state(_activity: Activity): void {}
+
+  session(info: SessionInfo): void {
+    if (this.closed) return;
+    const c = this.color;
+    this.stopSpinner();
+    if (info.event === 'connecting') return; // the ready line says where
+    if (info.event === 'reconnecting') {
+      this.err(`${c.yellow('clova-cli:')} reconnecting… ${c.dim(`(${terminalLine(info.reason ?? 'connection lost')})`)}\n`);
+      return;
+    }
+    const where = info.server ? ` to ${terminalLine(info.server)}` : '';
+    this.err(`${c.green('clova-cli:')} connected${where}${info.reconnects ? c.dim(` (reconnect ${info.reconnects})`) : ''}\n`);
+  }
+
+  status(info: StatusInfo): void {
+    if (this.closed) return;
+    this.stopSpinner();
+    const c = this.color;
+    const row = (name: string, value: string) => this.out(`  ${c.dim(name.padEnd(11))}${value}\n`);
+    const link = info.connection === 'connected' ? c.green('connected') : c.yellow(info.connection);
+    row('connection', `${link}${info.reconnects ? c.dim(` (${info.reconnects} reconnect${info.reconnects === 1 ? '' : 's'})`) : ''}`);
+    row('server', terminalLine(info.server));
+    row('token', info.tokenExpiresAt ? `expires ${info.tokenExpiresAt}` : c.dim('expiry not known (CLOVA_ACCESS_TOKEN or the emulator)'));
+    row('volume', `${info.volume}/10${info.muted ? ' (muted)' : ''}`);
+    row('state', `${info.activity}${info.expecting ? ' (CLOVA expects an answer)' : ''}`);
+    row('speech', info.speech ? `${info.speech.playerActivity.toLowerCase()}${this.options.verbose ? ` ${terminalLine(info.speech.token)}` : ''}` : c.dim('none yet'));
+    row('alarms', info.alerts === 0 ? c.dim('none') : String(info.alerts));
+  }
+
+  volume(info: { volume: number; muted: boolean }): void {
+    if (this.closed) return;
+    this.stopSpinner();
+    this.out(`  ${this.color.dim('·')} volume ${info.volume}/10${info.muted ? ' (muted)' : ''}\n`);
+  }
+
+  help(lines: string[]): void {
+    if (this.closed) return;
+    this.stopSpinner();
+    for (const l of lines) this.out(`  ${this.color.dim(l)}\n`);
+  }
+
+  turnError(error: TurnError): void {
+    if (this.closed) return;
+    this.stopSpinner();
+    this.err(`${this.color.red('clova-cli: error:')} ${terminalLine(error.message)}\n`);
+  }
+
   close(): void {
     this.stopSpinner();
     this.closed = true;
@@ -241,9 +319,14 @@ export class HumanRenderer implements Renderer {
   /** Voice: the audio has been sent; the answer is awaited (a live transcript stays open). */
   uploaded(): void {
     if (this.closed) return;
-    if (this.status) {
+    if (this.options.live) {
+      if (this.liveStatus) {
+        this.liveStatus = '';
+        this.options.live(this.liveTranscript ? `${this.color.dim('heard:')} ${this.liveTranscript}` : '');
+      }
+    } else if (this.liveStatus) {
       this.err('\r\x1b[2K');
-      this.status = '';
+      this.liveStatus = '';
     }
     this.startSpinner();
   }

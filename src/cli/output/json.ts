@@ -1,8 +1,8 @@
-import type { EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import { terminalLine } from '../../protocol/sanitize.js';
-import type { CaptureInfo, Renderer, RequestInfo } from './renderer.js';
+import type { CaptureInfo, Renderer, RequestInfo, SessionInfo, StatusInfo, TurnError } from './renderer.js';
 
 type Write = (line: string) => void;
 
@@ -69,6 +69,32 @@ export class JsonRenderer implements Renderer {
   }
 
   hint(): void {}
+
+  state(activity: Activity): void {
+    this.line({ type: 'state', state: activity });
+  }
+
+  session(info: SessionInfo): void {
+    this.line({ type: 'session', ...info });
+  }
+
+  status(info: StatusInfo): void {
+    this.line({ type: 'status', ...info });
+  }
+
+  volume(info: { volume: number; muted: boolean }): void {
+    this.line({ type: 'volume', volume: info.volume, muted: info.muted });
+  }
+
+  help(lines: string[]): void {
+    if (!this.closed) for (const l of lines) this.err(`${l}\n`);
+  }
+
+  turnError(error: TurnError): void {
+    // The same shape as the final error line, and the session goes on.
+    this.line({ type: 'error', code: error.code, exitCode: error.exitCode, message: error.message, fatal: false });
+    if (!this.closed) this.err(`clova-cli: error: ${terminalLine(error.message)}\n`);
+  }
 
   uploaded(): void {}
 

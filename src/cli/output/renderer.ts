@@ -1,4 +1,4 @@
-import type { EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
@@ -22,6 +22,44 @@ export interface CaptureInfo {
   seconds?: number;
 }
 
+/** A session's link changed (chat): connecting, greeted (ready), lost (reconnecting). */
+export interface SessionInfo {
+  event: 'connecting' | 'ready' | 'reconnecting';
+  /** connecting: the server's origin. */
+  server?: string;
+  /** reconnecting: what was lost. */
+  reason?: string;
+  /** ready: the connection's number (1 for the first). */
+  connection?: number;
+  /** How many times the link was lost and found again so far. */
+  reconnects?: number;
+}
+
+/** What `/status` shows. */
+export interface StatusInfo {
+  connection: 'connected' | 'reconnecting' | 'connecting';
+  server: string;
+  reconnects: number;
+  /** ISO 8601; undefined when the token's expiry is not known (CLOVA_ACCESS_TOKEN, the emulator). */
+  tokenExpiresAt?: string;
+  volume: number;
+  muted: boolean;
+  activity: Activity;
+  /** A follow-up is expected (ExpectSpeech). */
+  expecting: boolean;
+  /** The last Speak and what became of it. */
+  speech?: { token: string; playerActivity: string };
+  /** Alerts CLOVA set on this device (scheduled ones first). */
+  alerts: number;
+}
+
+/** A failed turn of a session that goes on. */
+export interface TurnError {
+  code: string;
+  exitCode: number;
+  message: string;
+}
+
 /** Turns client events into output; human and NDJSON variants. */
 export interface Renderer {
   request(info: RequestInfo): void;
@@ -39,6 +77,18 @@ export interface Renderer {
   speech(p: SpeechProgress): void;
   /** A line that tells the user what they can do next (human output only). */
   hint(message: string): void;
+  /** What the session does now (chat): idle, listening, thinking, speaking, playing. */
+  state(activity: Activity): void;
+  /** The session's link changed (chat). */
+  session(info: SessionInfo): void;
+  /** `/status` (chat). */
+  status(info: StatusInfo): void;
+  /** The volume or mute changed, or was asked for (chat). */
+  volume(info: { volume: number; muted: boolean }): void;
+  /** Lines of help for the session's commands (chat; human: stdout, NDJSON: stderr). */
+  help(lines: string[]): void;
+  /** A turn failed and the session goes on (chat). */
+  turnError(error: TurnError): void;
   /** Stops spinners etc. */
   close(): void;
 }

@@ -1,0 +1,129 @@
+import readline from 'node:readline';
+import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderBackend } from '../../audio/microphone.js';
+import type { UsageError } from '../../protocol/errors.js';
+import { ChatLoop, type ChatTerminal } from '../chat/loop.js';
+import { historyPath, HISTORY_LINES, loadHistory, saveHistory } from '../chat/history.js';
+import { ChatScreen, type PromptStyle } from '../chat/screen.js';
+import { durationSeconds, type RequestOptions } from '../config.js';
+import { MAX_UTTERANCE_SECONDS, primed } from '../microphone-turns.js';
+import { colorLevel } from '../output/color.js';
+import { plainStyle } from '../output/plain-style.js';
+import type { PlaybackOptions } from '../playback-options.js';
+import { runRequestCommand } from '../request-command.js';
+import type { StopSignals } from '../request-session.js';
+import { keepYoungGenerationSmall } from '../streaming-heap.js';
+import { utteranceLines } from '../utterance.js';
+import { BYTES_PER_SECOND } from '../voice.js';
+
+/** The options of `chat`, as commander parses them. */
+export interface ChatOptions extends RequestOptions, PlaybackOptions {
+  recorder: RecorderBackend;
+  device?: string;
+  maxSeconds: string;
+}
+
+/** The prompt's colours: those of the answers' stream rules (--no-color, NO_COLOR, FORCE_COLOR), for stderr. */
+async function promptStyle(opts: ChatOptions): Promise<PromptStyle> {
+  const { default: chalk, Chalk } = await import('chalk');
+  const level = colorLevel({ flag: opts.color, env: process.env, stdoutIsTTY: true, detected: chalk.level || 1 });
+  return level === 0 ? plainStyle : new Chalk({ level });
+}
+
+/**
+ * Runs `clova-cli chat` (commands/chat.ts defines its options): connects at once, then takes lines
+ * from a prompt on a terminal, or from standard input otherwise, until /quit, Ctrl-D or the end of input.
+ */
+export async function runChat(opts: ChatOptions): Promise<void> {
+  keepYoungGenerationSmall(); // voice turns stream audio; the session lives for hours
+  // A person at a terminal gets the prompt; a pipe gets lines handled in order.
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  const screen = interactive ? new ChatScreen(process.stderr, process.stdout, await promptStyle(opts)) : undefined;
+  let maxSeconds = 0;
+  const micOptions: MicrophoneOptions = { backend: opts.recorder, device: opts.device ?? 'default' };
+  let stopSignals: StopSignals | undefined;
+  const openRecorder = async (): Promise<Microphone> => {
+    const m = await openMicrophone(micOptions);
+    const remove = stopSignals?.onStop(() => m.abort());
+    void m.exited.then(() => remove?.());
+    try {
+      return await primed(m);
+    } catch (err) {
+      m.stop();
+      await m.exited;
+      throw err;
+    }
+  };
+  await runRequestCommand(opts, {
+    playback: 'person',
+    // On a terminal Ctrl-C cancels a turn (readline hands it over); without one it ends the session (exit 130).
+    sigint: !interactive,
+    screen,
+    check: () => {
+      maxSeconds = durationSeconds(opts.maxSeconds, '--max-seconds', MAX_UTTERANCE_SECONDS);
+    },
+    // Nothing is read before connecting: the session connects at once, so pushes are shown while idle.
+    prepare: async ({ signals }) => {
+      stopSignals = signals;
+      if (!interactive) {
+        signals.onStop(() => process.stdin.destroy()); // a pending read must not hold the process
+      }
+      return true;
+    },
+    connecting: (client, server, renderer) => {
+      const origin = server.origin;
+      renderer.session({ event: 'connecting', server: origin });
+      client.on('connection', (s) => {
+        if (s.phase === 'connected') renderer.session({ event: 'ready', server: origin, connection: s.connectionId, reconnects: s.reconnects });
+        else renderer.session({ event: 'reconnecting', reason: s.reason, reconnects: s.reconnects });
+      });
+    },
+    turns: async (session) => {
+      let terminal: ChatTerminal | undefined;
+      let loop: ChatLoop | undefined;
+      const onSigint = () => loop?.interrupt();
+      if (screen) {
+        const path = historyPath();
+        let history: string[] = [];
+        try {
+          history = loadHistory(path);
+        } catch (err) {
+          session.renderer.notice(`the history could not be read (${(err as Error).message}); it starts empty`);
+        }
+        const rl = readline.createInterface({
+          input: process.stdin,
+          output: process.stderr,
+          terminal: true,
+          history,
+          historySize: HISTORY_LINES,
+          removeHistoryDuplicates: true,
+          prompt: screen.promptText(),
+        });
+        let historyFailed = false;
+        rl.on('history', (lines: string[]) => {
+          try {
+            saveHistory(path, lines);
+          } catch (err) {
+            if (!historyFailed) session.renderer.notice(`the history could not be saved (${(err as Error).message})`);
+            historyFailed = true;
+          }
+        });
+        terminal = { rl, screen };
+        process.on('SIGINT', onSigint); // kill -INT from elsewhere acts as Ctrl-C does
+      }
+      const lines = terminal ? undefined : utteranceLines(process.stdin, (err: UsageError) => loop?.refused(err));
+      loop = new ChatLoop(session, {
+        openMicrophone: openRecorder,
+        maxBytes: Math.round(maxSeconds * BYTES_PER_SECOND),
+        terminal,
+        lines,
+      });
+      try {
+        await loop.run();
+      } finally {
+        process.off('SIGINT', onSigint);
+        screen?.detach();
+        terminal?.rl.close();
+      }
+    },
+  });
+}

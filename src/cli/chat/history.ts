@@ -1,0 +1,50 @@
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** How many lines the history keeps (the newest). */
+export const HISTORY_LINES = 1000;
+
+/**
+ * Where the chat history lives: `$XDG_STATE_HOME/clova-cli/history`, by default
+ * `~/.local/state/clova-cli/history` (the XDG Base Directory rule: a relative value is ignored).
+ */
+export function historyPath(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME;
+  const base = state && state.startsWith('/') ? state : join(env.HOME || os.homedir(), '.local', 'state');
+  return join(base, 'clova-cli', 'history');
+}
+
+/** The stored lines, newest first (readline's order); none when there is no file yet. */
+export function loadHistory(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .slice(-HISTORY_LINES)
+    .reverse();
+}
+
+/**
+ * Writes the lines (newest first, as readline keeps them) oldest first, one per line, the newest
+ * HISTORY_LINES only: to a temporary file of mode 0600 in a directory of mode 0700, then renamed
+ * over the old one, so a crash never leaves half a history and nobody else can read what was said.
+ */
+export function saveHistory(path: string, newestFirst: readonly string[]): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lines = newestFirst
+    .slice(0, HISTORY_LINES)
+    .filter((l) => !l.includes('\n'))
+    .reverse();
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, lines.length ? lines.join('\n') + '\n' : '', { mode: 0o600 });
+  chmodSync(tmp, 0o600); // the umask may have taken bits away, never added: this is exact
+  renameSync(tmp, path);
+}
