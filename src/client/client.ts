@@ -110,6 +110,12 @@ export interface CicClientEvents {
   connection: [LinkStatus];
 }
 
+/** One item of `events()`: what a long-lived session shows, in order of arrival. */
+export type ClientEvent =
+  | { type: 'directive'; directive: ReceivedDirective }
+  | { type: 'activity'; activity: Activity }
+  | { type: 'connection'; connection: LinkStatus };
+
 /** The default bound of every wait of a turn (the CLI's --timeout default). */
 const DEFAULT_TIMEOUT_MS = DEFAULT_UPLOAD_STALL_MS;
 /** How long a report event (ActionExecuted, ReportState, Settings.Report) may take. */
@@ -282,6 +288,46 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     } catch (err) {
       if ((err as Error).name !== 'AbortError') throw err;
     } finally {
+      this.iterators.delete(stop);
+    }
+  }
+
+  /**
+   * Directives, activity changes and connection changes as one async iterator, in order of arrival
+   * (what a long-lived session shows: `clova-cli chat` is its terminal front end); it ends when the
+   * client is closed, or when the loop that reads it breaks.
+   */
+  async *events(): AsyncGenerator<ClientEvent> {
+    const stop = new AbortController();
+    this.iterators.add(stop);
+    const queue: ClientEvent[] = [];
+    let wake: (() => void) | undefined;
+    const push = (e: ClientEvent) => {
+      queue.push(e);
+      wake?.();
+    };
+    const onDirective = (directive: ReceivedDirective) => push({ type: 'directive', directive });
+    const onActivity = (activity: Activity) => push({ type: 'activity', activity });
+    const onConnection = (connection: LinkStatus) => push({ type: 'connection', connection });
+    this.on('directive', onDirective);
+    this.on('activity', onActivity);
+    this.on('connection', onConnection);
+    const onStop = () => wake?.();
+    stop.signal.addEventListener('abort', onStop, { once: true });
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift()!;
+        if (stop.signal.aborted) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    } finally {
+      stop.signal.removeEventListener('abort', onStop);
+      this.off('directive', onDirective);
+      this.off('activity', onActivity);
+      this.off('connection', onConnection);
       this.iterators.delete(stop);
     }
   }
