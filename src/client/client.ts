@@ -189,7 +189,17 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       this.linkStatus = s;
       this.emit('connection', s);
     };
-    this.link = new CicLink({ url, endpoint: options, backoff: options.backoff, timers, intake: this.dispatch, trace, notice, status });
+    this.link = new CicLink({
+      url,
+      endpoint: options,
+      backoff: options.backoff,
+      timers,
+      intake: this.dispatch,
+      trace,
+      notice,
+      status,
+      statusShown: () => this.listenerCount('connection') > 0,
+    });
     this.exchange = new EventExchange(this.link, this.dispatch, { timers, trace, responseEnded: () => this.speechQueue?.responseEnded() });
     this.voice = new VoiceTurns(this.exchange, {
       timers,

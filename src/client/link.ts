@@ -15,6 +15,11 @@ export interface LinkOptions {
   notice(line: string): void;
   /** The link's state changed: greeted on a downchannel, or lost it and working on a new one. */
   status?(change: LinkStatus): void;
+  /**
+   * True when someone shows the status changes (a session): the lines that tell a one-shot command
+   * about a lost connection and each reconnect attempt are then left to the trace.
+   */
+  statusShown?(): boolean;
 }
 
 /** A change of the link's state, as a session shows it (`reconnecting…`, `connected`). */
@@ -133,6 +138,12 @@ export class CicLink {
     this.conn = undefined;
   }
 
+  /** A notice about losing and finding the link, unless the status changes are shown instead. */
+  private linkNotice(line: string): void {
+    if (this.everConnected && this.opts.statusShown?.()) this.opts.trace(line);
+    else this.opts.notice(line);
+  }
+
   private lost(reason: string): void {
     if (this.closing || this.shown !== 'connected') return;
     this.shown = 'reconnecting';
@@ -172,7 +183,7 @@ export class CicLink {
   }
 
   private async establish(first: ReconnectReason | undefined = undefined): Promise<CicConnection> {
-    const { trace, notice, timers } = this.opts;
+    const { trace, timers } = this.opts;
     let reason = first;
     for (let attempt = 0; ; attempt++) {
       if (reason !== undefined || attempt > 0) {
@@ -197,7 +208,7 @@ export class CicLink {
           if (next > this.connectDeadline) throw err; // retrying would pass the caller's deadline
         }
         trace(`connection attempt failed (${(err as Error).message}); will retry`);
-        notice(`${(err as Error).message}; retrying`);
+        this.linkNotice(`${(err as Error).message}; retrying`);
         reason = r;
         continue;
       }
@@ -217,19 +228,19 @@ export class CicLink {
   }
 
   private newConnection(): CicConnection {
-    const { url, endpoint, timers, intake, trace, notice } = this.opts;
+    const { url, endpoint, timers, intake, trace } = this.opts;
     const conn = new CicConnection({ url, endpoint, timers, intake, trace });
     this.connections.add(conn);
     conn.on('goaway', () => {
       if (this.conn === conn) {
-        notice('server sent GOAWAY: moving to a new connection');
+        this.linkNotice('server sent GOAWAY: moving to a new connection');
         this.lost('GOAWAY');
         this.replace('goaway');
       }
       if (!conn.hasDownchannel) conn.closeGracefully();
     });
     conn.on('dead', (reason: string) => {
-      notice(`connection lost (${reason}): reconnecting`);
+      this.linkNotice(`connection lost (${reason}): reconnecting`);
       conn.destroy();
       if (this.conn === conn) {
         this.lost(`connection lost: ${reason}`);
@@ -251,7 +262,7 @@ export class CicLink {
       if (this.conn === conn && !this.closing) {
         this.conn = undefined;
         // After GOAWAY or a dead PING the replacement is already on its way and was announced.
-        if (!conn.draining && conn.deadReason === undefined) notice('connection closed: reconnecting');
+        if (!conn.draining && conn.deadReason === undefined) this.linkNotice('connection closed: reconnecting');
         this.lost('connection closed');
         this.replace('error');
       }

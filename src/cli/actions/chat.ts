@@ -73,6 +73,7 @@ export async function runChat(opts: ChatOptions): Promise<void> {
       const origin = server.origin;
       renderer.session({ event: 'connecting', server: origin });
       client.on('connection', (s) => {
+        screen?.link(s.phase === 'reconnecting');
         if (s.phase === 'connected') renderer.session({ event: 'ready', server: origin, connection: s.connectionId, reconnects: s.reconnects });
         else renderer.session({ event: 'reconnecting', reason: s.reason, reconnects: s.reconnects });
       });

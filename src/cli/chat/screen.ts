@@ -29,6 +29,7 @@ export class ChatScreen implements ScreenWriters {
   private activity: Activity = 'idle';
   private expecting = false;
   private liveText = '';
+  private reconnecting = false;
 
   /** `term`: the terminal the prompt is drawn on (stderr), `stdout`: where answers go. */
   constructor(
@@ -65,10 +66,18 @@ export class ChatScreen implements ScreenWriters {
     this.refresh();
   }
 
+  /** Shows that the link is lost and being repaired (true), or back (false). */
+  link(reconnecting: boolean): void {
+    if (reconnecting === this.reconnecting) return;
+    this.reconnecting = reconnecting;
+    this.refresh();
+  }
+
   /** The prompt as it reads now. */
   promptText(): string {
     const s = this.style;
     if (this.liveText) return `${this.liveText} ${s.dim('›')} `;
+    if (this.reconnecting && this.activity === 'idle') return `${s.yellow('clova (reconnecting…)')} ${s.cyan('›')} `;
     const label = LABELS[this.activity];
     if (label) return `${s.dim(label)} ${s.dim('›')} `;
     if (this.expecting) return `${s.yellow('clova (answer)')} ${s.cyan('›')} `;
