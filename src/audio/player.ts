@@ -20,6 +20,35 @@ export interface PlayerOptions {
   /** SIGKILL the player when playback takes longer than this (default: from the MP3's size and bitrate, or 60 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Loudness from 0 (silent) to 1 (as recorded; the default). Applied by the players that take a
+   * gain on their command line: mpg123 (`-f`, a scale factor of 32768), sox's `play` (`vol`) and
+   * ffplay (`-volume`); any other player plays at its own level (README, "Speech playback").
+   */
+  gain?: number;
+}
+
+/** The player's command line with `gain` applied, for the players that take one (others unchanged). */
+export function withGain(name: string, args: string[], gain: number | undefined): string[] {
+  if (gain === undefined || !(gain >= 0) || gain >= 1) return args;
+  const g = Math.max(0, Math.min(1, gain));
+  switch (name) {
+    case 'mpg123':
+    case 'mpg321':
+      return ['-f', String(Math.round(32768 * g)), ...args];
+    case 'play':
+      return [...args, 'vol', g.toFixed(3)];
+    case 'ffplay':
+      return ['-volume', String(Math.round(100 * g)), ...args];
+    default:
+      return args;
+  }
+}
+
+/** True when `command`'s player applies a gain (see PlayerOptions.gain). */
+export function playerTakesGain(command: string): boolean {
+  const name = basename(parseCommand(command)[0] ?? '');
+  return withGain(name, [], 0.5).length > 0;
 }
 
 /** The player failed, or overran its time (code E_PLAYER_TIMEOUT). */
@@ -114,7 +143,7 @@ export function playMp3(mp3: NodeJS.ReadableStream | Buffer, options: PlayerOpti
   if (signal?.aborted) return Promise.reject(new PlaybackAbortedError(signal.reason));
 
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(player.path, player.args, { env: withoutSecrets(env), stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(player.path, withGain(player.name, player.args, options.gain), { env: withoutSecrets(env), stdio: ['pipe', 'ignore', 'pipe'] });
     const started = Date.now();
     let stderr = '';
     let settled = false;
