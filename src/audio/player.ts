@@ -178,7 +178,7 @@ export function playMp3(mp3: NodeJS.ReadableStream | Buffer, options: PlayerOpti
     };
     const onAbort = (): void => kill(new PlaybackAbortedError(signal?.reason));
     const onSourceError = (err: Error): void =>
-      kill(new PlayerError(`the speech audio stream failed while playing: ${err.message}`, 'E_PLAYER', { cause: err }));
+      kill(new PlayerError(`the audio stream failed while playing: ${err.message}`, 'E_PLAYER', { cause: err }));
     const armTimer = (ms: number): void => {
       clearTimeout(timer);
       timer = setTimeout(

@@ -1,7 +1,6 @@
-import type { SpeechPlayer } from '../client/speech-queue.js';
 import { resolveRequestSettings, type RequestOptions, type RequestSettings } from './config.js';
 import type { Renderer } from './output/renderer.js';
-import { resolvePlayer } from './playback.js';
+import { resolvePlayer, type CliPlayer } from './playback.js';
 import type { PlaybackOptions } from './playback-options.js';
 import { makeRenderer, runRequestSession, StopSignals, type RequestSession, type ScreenWriters, type SessionExtras } from './request-session.js';
 
@@ -18,6 +17,8 @@ export interface RequestCommand<Prepared> {
   screen?: ScreenWriters;
   /** Called with the client before it connects. */
   connecting?: SessionExtras['connecting'];
+  /** The session acts as a device (chat): music, notification sounds, the speaker's volume. */
+  device?: boolean;
   /** Checks the arguments before any setting is read (the first error a user sees is about them). */
   check?(): void;
   /**
@@ -51,7 +52,7 @@ export async function runRequestCommand<Prepared>(opts: RequestOptions & Playbac
     command.check?.();
     const settings = resolveRequestSettings(opts);
     const renderer = await makeRenderer(settings, opts.color, command.screen);
-    const speech: SpeechPlayer | undefined = await resolvePlayer(opts, command.playback, (m) => renderer.notice(m));
+    const speech: CliPlayer | undefined = await resolvePlayer(opts, command.playback, (m) => renderer.notice(m));
     const prepared = await command.prepare({ settings, renderer, signals });
     if (prepared === undefined) return;
     try {
@@ -63,7 +64,13 @@ export async function runRequestCommand<Prepared>(opts: RequestOptions & Playbac
           const hint = session.client.pendingExpectSpeech ? command.followUpHint?.(prepared) : undefined;
           if (hint) renderer.hint(hint);
         },
-        { speech, signals, connecting: command.connecting, traceWrite: command.screen?.err },
+        {
+          speech,
+          signals,
+          connecting: command.connecting,
+          traceWrite: command.screen?.err,
+          device: command.device ? { audio: speech?.device, formats: speech?.formats } : undefined,
+        },
       );
     } finally {
       await command.release?.(prepared);

@@ -1,5 +1,5 @@
 import type { Ora } from 'ora';
-import { CicClient, SystemExceptionError, type EventResult } from '../client/client.js';
+import { CicClient, SystemExceptionError, type DeviceOptions, type EventResult } from '../client/client.js';
 import type { SpeechPlayer } from '../client/speech-queue.js';
 import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
@@ -39,6 +39,8 @@ export interface SessionExtras {
   connecting?: (client: CicClient, server: URL, renderer: Renderer) => void;
   /** Where the --verbose trace goes (default: stderr). */
   traceWrite?: (text: string) => void;
+  /** The session acts as a device (chat): music, notifications, the speaker's volume. */
+  device?: DeviceOptions;
 }
 
 /**
@@ -270,6 +272,7 @@ export async function runRequestSession(
       helloTimeoutMs: settings.helloTimeoutMs,
       keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
       speech: extras.speech,
+      device: extras.device,
       // Spec 2.6: a 401 with a stored login gets one refresh (shared with other processes through the lock).
       onUnauthorized: refreshContext
         ? async (rejected: string) => {
@@ -285,6 +288,7 @@ export async function runRequestSession(
     c.on('audio', (a) => renderer.audio(a));
     c.on('notice', (m) => renderer.notice(m));
     c.on('speech', (p) => renderer.speech(p));
+    c.on('media', (m) => renderer.media(m));
     return c;
   };
   let client: CicClient | undefined;

@@ -13,6 +13,10 @@ import {
 import { redact } from '../protocol/redact.js';
 import { ActivityTracker, type Activity } from './activity.js';
 import { PlaybackAttachmentSink, type AttachmentSink } from './attachments.js';
+import { volumeGain } from './device/audio.js';
+import { Device, type DeviceOptions } from './device/device.js';
+import type { MediaProgress, MediaStatus } from './device/media.js';
+import type { IndicatorState } from './device/notifier.js';
 import { DEFAULT_UPLOAD_STALL_MS, type UploadEnd, type UploadProgress } from './audio-upload.js';
 import type { BackoffOptions } from './backoff.js';
 import type { EndpointOptions } from './connection.js';
@@ -27,6 +31,9 @@ import { systemTimers, type Timers } from './timers.js';
 import { VoiceTurns } from './voice-turn.js';
 
 export type { Activity } from './activity.js';
+export type { DeviceOptions } from './device/device.js';
+export type { MediaProgress, MediaStatus } from './device/media.js';
+export type { IndicatorState } from './device/notifier.js';
 export type { LinkStatus } from './link.js';
 export type { EndpointOptions } from './connection.js';
 export type { ReceivedDirective, SkippedDirective, SystemException } from './dispatch.js';
@@ -48,7 +55,23 @@ export interface ClientOptions extends EndpointOptions {
    * 401 fails the request.
    */
   onUnauthorized?: (rejectedToken: string) => Promise<string>;
+  /**
+   * Act as a device (the chat session): play music (AudioPlayer, PlaybackController), sound
+   * notifications, and play speech and everything else at the speaker's volume. Undefined: music
+   * and notifications are shown only, speech plays at the player's level (one-shot commands).
+   */
+  device?: DeviceOptions;
 }
+
+/** The speaker's level changed: by the user (setVolume, setMuted) or by a directive of CLOVA's. */
+export interface VolumeChange {
+  volume: number;
+  muted: boolean;
+  source: 'user' | 'clova';
+}
+
+/** The button events a user can press (spec 5.7): CLOVA decides what they do. */
+export type MediaCommand = 'Pause' | 'Resume' | 'Next' | 'Previous' | 'Stop';
 
 /** Options of one text turn. */
 export interface TextOptions {
@@ -108,6 +131,10 @@ export interface CicClientEvents {
   activity: [Activity];
   /** The link was lost (reconnecting in the background) or is greeted again (connected). */
   connection: [LinkStatus];
+  /** Music started, paused, resumed, stopped or finished (a client acting as a device). */
+  media: [MediaProgress];
+  /** The volume or mute changed. */
+  volume: [VolumeChange];
 }
 
 /** One item of `events()`: what a long-lived session shows, in order of arrival. */
@@ -142,8 +169,12 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private readonly playbackSink: PlaybackAttachmentSink | undefined;
   private readonly iterators = new Set<AbortController>();
   private readonly reports = new Set<Promise<void>>();
-  private readonly tracker = new ActivityTracker((a) => this.emit('activity', a));
+  private readonly tracker = new ActivityTracker((a) => {
+    this.device?.activity(a);
+    this.emit('activity', a);
+  });
   private linkStatus: LinkStatus | undefined;
+  private readonly device: Device | undefined;
 
   constructor(options: ClientOptions) {
     super();
@@ -156,6 +187,17 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     const timers = options.timers ?? systemTimers;
     const trace = (l: string) => this.trace(l);
     const notice = (l: string) => this.emit('notice', l);
+    if (options.device) {
+      this.device = new Device(options.device, {
+        state: this.state,
+        report: (namespace, name, payload) => this.report(namespace, name, payload),
+        progress: (p) => this.emit('media', p),
+        playing: (on) => this.tracker.media(on),
+        timers,
+        trace,
+        notice,
+      });
+    }
     let sink = options.attachments;
     if (options.speech) {
       this.playbackSink = new PlaybackAttachmentSink(options.attachments);
@@ -172,6 +214,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         },
         trace,
         timers,
+        gain: this.device ? () => volumeGain(this.state) : undefined,
       });
     }
     this.dispatch = new DirectiveDispatch(
@@ -226,7 +269,15 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       },
       stopCapture: (id) => this.voice.stopCapture(id),
       keepRecording: (id) => this.voice.keepRecording(id),
+      volumeChanged: () => this.volumeChanged('clova'),
+      media: this.device?.media,
+      notifier: this.device?.notifier,
     };
+  }
+
+  private volumeChanged(source: VolumeChange['source']): void {
+    this.device?.volumeChanged();
+    this.emit('volume', { volume: this.state.volume, muted: this.state.muted, source });
   }
 
   /** A complete, wanted attachment: announce it, and queue its bytes when speech is played. */
@@ -263,11 +314,39 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   setVolume(volume: number): void {
     if (!Number.isInteger(volume) || volume < 0 || volume > 10) throw new UsageError(`volume must be a whole number from 0 to 10 (got ${volume})`);
     this.state.volume = volume;
+    this.volumeChanged('user');
   }
 
   /** Mutes (true) or unmutes (false); reported in Speaker.VolumeState. */
   setMuted(muted: boolean): void {
     this.state.muted = muted;
+    this.volumeChanged('user');
+  }
+
+  /** The music (a client acting as a device; undefined otherwise). */
+  get media(): MediaStatus | undefined {
+    return this.device?.media.status();
+  }
+
+  /** The notification indicator (a client acting as a device; undefined otherwise). */
+  get notifications(): IndicatorState | undefined {
+    return this.device?.notifier.status();
+  }
+
+  /**
+   * A media button (spec 5.7): sends PlaybackController.<command>CommandIssued and lets CLOVA
+   * decide (its answer, a Pause say, is carried out as it arrives). While music plays or is paused
+   * the event names AudioPlayer as its `source`; otherwise CLOVA picks the target.
+   */
+  async mediaCommand(command: MediaCommand, timeoutMs = REPORT_TIMEOUT_MS): Promise<EventResult> {
+    const source = this.device?.media.active ? { source: { namespace: 'AudioPlayer' } } : {};
+    const event = buildEvent('PlaybackController', `${command}CommandIssued`, source, { context: buildContext(this.state) });
+    return this.sendEvent(event, timeoutMs);
+  }
+
+  /** Stops the music at once (PlayStopped), as the user's own stop button; `reason` is shown. */
+  stopMedia(reason = 'stopped'): void {
+    this.device?.media.stop(reason);
   }
 
   /** Resolves when every queued Speak has been played (at once when speech is not played). */
@@ -490,6 +569,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
 
   /** Closes every connection; pending work fails. */
   async close(): Promise<void> {
+    this.device?.close();
     this.cancelUploads();
     this.link.close();
     for (const it of this.iterators) it.abort();

@@ -3,8 +3,11 @@ import type { TimerHandle, Timers } from './timers.js';
 
 /** Plays one MP3 (a Speak attachment). */
 export interface SpeechPlayer {
-  /** Resolves when playback has ended; must stop promptly (and settle) when `signal` aborts. */
-  play(mp3: Buffer, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves when playback has ended; must stop promptly (and settle) when `signal` aborts.
+   * `options.gain` (0-1, the speaker's volume) is given when the client acts as a device.
+   */
+  play(mp3: Buffer, signal: AbortSignal, options?: { gain?: number }): Promise<void>;
 }
 
 /** What happened to one Speak, for displays and tests. */
@@ -25,6 +28,8 @@ export interface SpeechQueueHooks {
   progress(p: SpeechProgress): void;
   trace(line: string): void;
   timers: Timers;
+  /** The gain speech plays at (the speaker's volume); undefined: the player's own level. */
+  gain?: () => number;
 }
 
 interface Entry {
@@ -220,7 +225,8 @@ export class SpeechQueue {
       this.hooks.trace(`speech ${entry.token}: playing ${mp3.length} B`);
       let failure: string | undefined;
       try {
-        await this.player.play(mp3, abort.signal);
+        const gain = this.hooks.gain?.();
+        await (gain !== undefined ? this.player.play(mp3, abort.signal, { gain }) : this.player.play(mp3, abort.signal));
       } catch (err) {
         failure = abort.signal.aborted ? String(abort.signal.reason) : (err as Error).message;
       }

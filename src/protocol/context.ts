@@ -6,6 +6,10 @@ export interface ClientState {
   muted: boolean;
   lastSpeech?: { token: string; playerActivity: 'PLAYING' | 'STOPPED' | 'FINISHED' };
   alerts?: { allAlerts: unknown[]; activeAlerts: unknown[] };
+  /** The AudioPlayer.PlaybackState payload as of now (a session that plays music); undefined: IDLE. */
+  playback?: () => Record<string, unknown>;
+  /** Device.Audio's formats, in preference order; undefined: MP3 only. */
+  audioFormats?: Array<{ mimeType: string; audioCodec: string; fileExtension: string }>;
 }
 
 /** The default state of a command-line client: volume 7, no alerts, nothing played yet. */
@@ -24,9 +28,9 @@ export function buildContext(state: ClientState): ContextObject[] {
       allAlerts: state.alerts?.allAlerts ?? [],
       activeAlerts: state.alerts?.activeAlerts ?? [],
     }),
-    ctx('AudioPlayer', 'PlaybackState', { playerActivity: 'IDLE', repeatMode: 'NONE' }),
+    ctx('AudioPlayer', 'PlaybackState', state.playback?.() ?? { playerActivity: 'IDLE', repeatMode: 'NONE' }),
     ctx('Device', 'Audio', {
-      acceptContentType: [{ mimeType: 'audio/mpeg', audioCodec: 'MP3', fileExtension: 'MP3' }],
+      acceptContentType: state.audioFormats ?? [{ mimeType: 'audio/mpeg', audioCodec: 'MP3', fileExtension: 'MP3' }],
     }),
     ctx('Device', 'Display', { size: 'none' }),
     ctx('Device', 'DeviceState', {

@@ -1,13 +1,16 @@
 import readline from 'node:readline';
 import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderBackend } from '../../audio/microphone.js';
+import type { CicClient } from '../../client/client.js';
 import type { UsageError } from '../../protocol/errors.js';
 import { ChatLoop, type ChatTerminal } from '../chat/loop.js';
 import { historyPath, HISTORY_LINES, loadHistory, saveHistory } from '../chat/history.js';
 import { ChatScreen, type PromptStyle } from '../chat/screen.js';
+import { loadVolume, saveVolume, volumePath } from '../chat/volume-store.js';
 import { durationSeconds, type RequestOptions } from '../config.js';
 import { MAX_UTTERANCE_SECONDS, primed } from '../microphone-turns.js';
 import { colorLevel } from '../output/color.js';
 import { plainStyle } from '../output/plain-style.js';
+import type { Renderer } from '../output/renderer.js';
 import type { PlaybackOptions } from '../playback-options.js';
 import { runRequestCommand } from '../request-command.js';
 import type { StopSignals } from '../request-session.js';
@@ -27,6 +30,34 @@ async function promptStyle(opts: ChatOptions): Promise<PromptStyle> {
   const { default: chalk, Chalk } = await import('chalk');
   const level = colorLevel({ flag: opts.color, env: process.env, stdoutIsTTY: true, detected: chalk.level || 1 });
   return level === 0 ? plainStyle : new Chalk({ level });
+}
+
+/**
+ * The session's volume is the one the last session left (`$XDG_STATE_HOME/clova-cli/volume.json`),
+ * and every change is written back; a change CLOVA made (DeviceControl, Mute) is shown as a volume
+ * line (the user's own /volume prints its line itself).
+ */
+function keepVolume(client: CicClient, renderer: Renderer): void {
+  const path = volumePath();
+  try {
+    const stored = loadVolume(path);
+    if (stored) {
+      client.setVolume(stored.volume);
+      client.setMuted(stored.muted);
+    }
+  } catch (err) {
+    renderer.notice(`the saved volume could not be read (${(err as Error).message}); it starts at ${client.state.volume}`);
+  }
+  let failed = false;
+  client.on('volume', (v) => {
+    if (v.source === 'clova') renderer.volume({ volume: v.volume, muted: v.muted });
+    try {
+      saveVolume(path, v);
+    } catch (err) {
+      if (!failed) renderer.notice(`the volume could not be saved (${(err as Error).message})`);
+      failed = true;
+    }
+  });
 }
 
 /**
@@ -58,6 +89,7 @@ export async function runChat(opts: ChatOptions): Promise<void> {
     // On a terminal Ctrl-C cancels a turn (readline hands it over); without one it ends the session (exit 130).
     sigint: !interactive,
     screen,
+    device: true,
     check: () => {
       maxSeconds = durationSeconds(opts.maxSeconds, '--max-seconds', MAX_UTTERANCE_SECONDS);
     },
@@ -70,6 +102,7 @@ export async function runChat(opts: ChatOptions): Promise<void> {
       return true;
     },
     connecting: (client, server, renderer) => {
+      keepVolume(client, renderer);
       const origin = server.origin;
       renderer.session({ event: 'connecting', server: origin });
       client.on('connection', (s) => {

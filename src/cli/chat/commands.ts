@@ -9,18 +9,22 @@ export type ChatInput =
 export const CHAT_COMMANDS = {
   help: 'this list',
   talk: 'a voice turn from the microphone (an empty line does the same on a terminal)',
-  stop: 'stop what plays: speech (SpeechStopped is reported)',
-  volume: '[0-10]: show the volume, or set the one every later event reports (Speaker.VolumeState)',
-  mute: 'report the speaker muted',
-  unmute: 'report the speaker unmuted',
-  status: 'connection, server, token expiry, volume, what is playing, alarms',
+  stop: 'stop what plays: speech (SpeechStopped is reported) and music (PlayStopped)',
+  pause: 'the pause button: CLOVA decides (PlaybackController.PauseCommandIssued)',
+  resume: 'the play button: CLOVA decides (ResumeCommandIssued)',
+  next: 'the next button: CLOVA decides (NextCommandIssued)',
+  prev: 'the previous button: CLOVA decides (PreviousCommandIssued)',
+  volume: '[0-10]: show the volume, or set it: the level speech and music play at, reported in Speaker.VolumeState, kept for the next session',
+  mute: 'mute the speaker (speech and music play silent; reported in Speaker.VolumeState)',
+  unmute: 'unmute the speaker',
+  status: 'connection, server, token expiry, volume, what is playing (speech, music), alarms, notifications',
   quit: 'end the session (Ctrl-D does the same)',
 } as const;
 
 export type ChatCommandName = keyof typeof CHAT_COMMANDS;
 
 /** Commands that act at once, even while a turn is in flight (the others wait their turn). */
-export const IMMEDIATE: ReadonlySet<ChatCommandName> = new Set(['help', 'stop', 'volume', 'mute', 'unmute', 'status', 'quit']);
+export const IMMEDIATE: ReadonlySet<ChatCommandName> = new Set(['help', 'stop', 'pause', 'resume', 'next', 'prev', 'volume', 'mute', 'unmute', 'status', 'quit']);
 
 /**
  * Parses a typed line: `/name [argument]` is a command, an empty line (on a terminal) a voice turn,

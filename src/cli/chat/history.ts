@@ -10,9 +10,26 @@ export const HISTORY_LINES = 1000;
  * `~/.local/state/clova-cli/history` (the XDG Base Directory rule: a relative value is ignored).
  */
 export function historyPath(env: NodeJS.ProcessEnv = process.env): string {
+  return stateFile('history', env);
+}
+
+/** `$XDG_STATE_HOME/clova-cli/<name>` (default `~/.local/state/clova-cli/<name>`; a relative XDG_STATE_HOME is ignored). */
+export function stateFile(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const state = env.XDG_STATE_HOME;
   const base = state && state.startsWith('/') ? state : join(env.HOME || os.homedir(), '.local', 'state');
-  return join(base, 'clova-cli', 'history');
+  return join(base, 'clova-cli', name);
+}
+
+/**
+ * Writes `text` to `path` atomically and privately: a temporary file of mode 0600 in a directory of
+ * mode 0700, renamed over the old one, so a crash never leaves half a file and nobody else can read it.
+ */
+export function writePrivateFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, 0o600); // the umask may have taken bits away, never added: this is exact
+  renameSync(tmp, path);
 }
 
 /** The stored lines, newest first (readline's order); none when there is no file yet. */
@@ -37,14 +54,9 @@ export function loadHistory(path: string): string[] {
  * over the old one, so a crash never leaves half a history and nobody else can read what was said.
  */
 export function saveHistory(path: string, newestFirst: readonly string[]): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lines = newestFirst
     .slice(0, HISTORY_LINES)
     .filter((l) => !l.includes('\n'))
     .reverse();
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, lines.length ? lines.join('\n') + '\n' : '', { mode: 0o600 });
-  chmodSync(tmp, 0o600); // the umask may have taken bits away, never added: this is exact
-  renameSync(tmp, path);
+  writePrivateFile(path, lines.length ? lines.join('\n') + '\n' : '');
 }

@@ -1,7 +1,7 @@
 import type { Interface } from 'node:readline';
 import { SilenceWatch } from '../../audio/level.js';
 import type { Microphone } from '../../audio/microphone.js';
-import { SystemExceptionError, type EventResult } from '../../client/client.js';
+import { SystemExceptionError, type EventResult, type MediaCommand } from '../../client/client.js';
 import { AuthError, ClovaError, UsageError } from '../../protocol/errors.js';
 import { exitCodeFor } from '../exit.js';
 import { voiceDialog } from '../microphone-turns.js';
@@ -95,6 +95,7 @@ export class ChatLoop {
       client.off('activity', onActivity);
       client.off('directive', onDirective);
       client.stopSpeech('the session ended');
+      client.stopMedia('the session ended');
       await client.settled();
     }
     if (!terminal && this.firstFailure) throw summary(this.firstFailure, this.failures);
@@ -144,7 +145,7 @@ export class ChatLoop {
     this.interruptArmed = false;
     const input = parseChatLine(line);
     if (input.kind === 'command' && IMMEDIATE.has(input.name)) {
-      this.command(input.name, input.argument);
+      void this.command(input.name, input.argument);
       return;
     }
     const turn = this.turn;
@@ -202,6 +203,7 @@ export class ChatLoop {
       this.client.cancelUploads();
     }
     this.client.stopSpeech('the session ended');
+    this.client.stopMedia('the session ended');
     this.notify();
   }
 
@@ -218,7 +220,8 @@ export class ChatLoop {
     }
   }
 
-  private command(name: ChatCommandName, argument: string): void {
+  /** A command; the media buttons resolve when CLOVA has answered (a pipe waits for that before its next line). */
+  private command(name: ChatCommandName, argument: string): Promise<void> | void {
     const { client, renderer } = this;
     switch (name) {
       case 'help':
@@ -228,7 +231,13 @@ export class ChatLoop {
         return; // parsed as a turn, never here
       case 'stop':
         client.stopSpeech('stopped with /stop');
+        client.stopMedia('stopped with /stop');
         return;
+      case 'pause':
+      case 'resume':
+      case 'next':
+      case 'prev':
+        return this.mediaButton(MEDIA_BUTTONS[name]);
       case 'volume': {
         if (argument !== '') {
           const v = /^\d+$/.test(argument) ? Number(argument) : NaN;
@@ -260,6 +269,8 @@ export class ChatLoop {
           expecting: client.pendingExpectSpeech !== undefined,
           ...(client.state.lastSpeech ? { speech: { ...client.state.lastSpeech } } : {}),
           alerts: client.state.alerts?.allAlerts.length ?? 0,
+          ...(client.media ? { media: client.media } : {}),
+          ...(client.notifications ? { notifications: client.notifications } : {}),
         });
         return;
       }
@@ -374,11 +385,22 @@ export class ChatLoop {
     if (exception) throw exception;
   }
 
+  /** A media button: its *CommandIssued event; CLOVA's answer is carried out as it comes. Never rejects. */
+  private async mediaButton(command: MediaCommand): Promise<void> {
+    try {
+      await this.client.mediaCommand(command, this.session.settings.timeoutMs);
+    } catch (err) {
+      if (err instanceof ClovaError) this.refused(err);
+      else this.renderer.notice(`the ${command} button failed: ${(err as Error).message}`);
+    }
+  }
+
   /**
    * A line that cannot be taken (too long, not UTF-8, control characters; an unknown command, a bad
-   * argument): one line, counted (a piped session then ends with exit 2), and the session goes on.
+   * argument), or a command that failed: one line, counted (a piped session then ends with that
+   * exit status), and the session goes on.
    */
-  refused(err: UsageError): void {
+  refused(err: ClovaError): void {
     this.failures++;
     this.firstFailure ??= err;
     this.renderer.turnError({ code: err.code, exitCode: exitCodeFor(err), message: err.message });
@@ -396,6 +418,14 @@ export class ChatLoop {
     this.renderer.turnError({ code: err.code, exitCode: exitCodeFor(err), message: err.message });
   }
 }
+
+/** The chat commands that press a media button. */
+const MEDIA_BUTTONS: Readonly<Record<'pause' | 'resume' | 'next' | 'prev', MediaCommand>> = {
+  pause: 'Pause',
+  resume: 'Resume',
+  next: 'Next',
+  prev: 'Previous',
+};
 
 /** The error a piped session ends with when turns failed: the first failure's class and code. */
 function summary(first: ClovaError, failures: number): ClovaError {

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
-import type { Activity, EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, EventResult, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
@@ -40,6 +40,18 @@ type Write = (line: string) => void;
  */
 export function groupThousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
+/** 75000 ms -> "1:15". */
+function clock(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** `"Title" by Artist`, terminal-safe (server text), or the token when there is no title. */
+function mediaTitle(m: { title?: string; artist?: string; token?: string }): string {
+  const title = m.title !== undefined ? `"${terminalLine(m.title)}"` : terminalLine(m.token ?? 'music');
+  return m.artist !== undefined ? `${title} by ${terminalLine(m.artist)}` : title;
 }
 
 /** Continuation lines of a multi-line answer start under its text, never at column 0 (where a forged "clova-cli:" line could pass for ours). */
@@ -256,6 +268,22 @@ export class HumanRenderer implements Renderer {
     else if (p.phase === 'skipped') this.notice(`speech${id} not played: ${p.reason ?? ''}`);
   }
 
+  media(p: MediaProgress): void {
+    if (this.closed) return;
+    this.stopSpinner();
+    const c = this.color;
+    const what = mediaTitle(p);
+    const at = c.dim(`(${clock(p.offsetInMilliseconds)})`);
+    const line: Record<MediaProgress['phase'], string> = {
+      started: `${c.green('♪')} playing ${what}`,
+      paused: `${c.dim('♪')} paused ${what} ${at}`,
+      resumed: `${c.green('♪')} resumed ${what} ${at}`,
+      stopped: `${c.dim('♪')} stopped ${what} ${at}`,
+      finished: `${c.dim('♪')} finished ${what}`,
+    };
+    this.out(`  ${line[p.phase]}\n`);
+  }
+
   hint(message: string): void {
     if (this.closed) return;
     this.stopSpinner();
@@ -291,6 +319,20 @@ export class HumanRenderer implements Renderer {
     row('state', `${info.activity}${info.expecting ? ' (CLOVA expects an answer)' : ''}`);
     row('speech', info.speech ? `${info.speech.playerActivity.toLowerCase()}${this.options.verbose ? ` ${terminalLine(info.speech.token)}` : ''}` : c.dim('none yet'));
     row('alarms', info.alerts === 0 ? c.dim('none') : String(info.alerts));
+    if (info.media) row('music', this.musicStatus(info.media));
+    if (info.notifications) {
+      const n = info.notifications;
+      row('notices', n.unread ? `unread${n.light ? ' (light on)' : ''}` : n.light ? 'light on' : c.dim('none'));
+    }
+  }
+
+  /** `playing "Title" by Artist, 0:12 of 0:30 (repeat one; 2 queued)`. */
+  private musicStatus(m: MediaStatus): string {
+    const c = this.color;
+    if (m.playerActivity === 'IDLE' || m.token === undefined) return c.dim(m.queued ? `none (${m.queued} queued)` : 'none');
+    const where = m.offsetInMilliseconds !== undefined ? `, ${clock(m.offsetInMilliseconds)}${m.totalInMilliseconds !== undefined ? ` of ${clock(m.totalInMilliseconds)}` : ''}` : '';
+    const extra = [m.repeatMode === 'REPEAT_ONE' ? 'repeat one' : '', m.queued ? `${m.queued} queued` : ''].filter(Boolean).join('; ');
+    return `${m.playerActivity.toLowerCase()} ${mediaTitle(m)}${where}${extra ? c.dim(` (${extra})`) : ''}`;
   }
 
   volume(info: { volume: number; muted: boolean }): void {

@@ -1,4 +1,4 @@
-import type { Activity, EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, EventResult, MediaProgress, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import { terminalLine } from '../../protocol/sanitize.js';
@@ -66,6 +66,10 @@ export class JsonRenderer implements Renderer {
 
   speech(p: SpeechProgress): void {
     this.line({ type: 'speech', ...p });
+  }
+
+  media(p: MediaProgress): void {
+    this.line({ type: 'media', ...p });
   }
 
   hint(): void {}

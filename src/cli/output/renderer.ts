@@ -1,4 +1,4 @@
-import type { Activity, EventResult, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, EventResult, IndicatorState, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
@@ -51,6 +51,10 @@ export interface StatusInfo {
   speech?: { token: string; playerActivity: string };
   /** Alerts CLOVA set on this device (scheduled ones first). */
   alerts: number;
+  /** The music (chat): what plays or played last, where, what is queued. */
+  media?: MediaStatus;
+  /** The notification indicator (chat): unread notifications, the light. */
+  notifications?: IndicatorState;
 }
 
 /** A failed turn of a session that goes on. */
@@ -75,6 +79,8 @@ export interface Renderer {
   /** A voice turn's audio has been sent; the answer is awaited. */
   uploaded(): void;
   speech(p: SpeechProgress): void;
+  /** Music started, paused, resumed, stopped or finished (chat). */
+  media(p: MediaProgress): void;
   /** A line that tells the user what they can do next (human output only). */
   hint(message: string): void;
   /** What the session does now (chat): idle, listening, thinking, speaking, playing. */

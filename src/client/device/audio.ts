@@ -6,7 +6,13 @@ import type { ClientState } from '../../protocol/context.js';
  * Resolves when playback ended; settles promptly (and stops the sound) when `signal` aborts.
  */
 export interface DeviceAudio {
-  play(mp3: Buffer | NodeJS.ReadableStream, options: { signal: AbortSignal; gain?: number; timeoutMs?: number }): Promise<void>;
+  /**
+   * False when the output cannot apply a gain (a player that plays at its own level, or no sound
+   * at all): then a new gain is not worth restarting music for. Undefined: it can.
+   */
+  takesGain?: boolean;
+  /** `format`: the MIME type of the audio when it is not MP3 (`audio/aac`: AAC in ADTS frames). */
+  play(mp3: Buffer | NodeJS.ReadableStream, options: { signal: AbortSignal; gain?: number; timeoutMs?: number; format?: string }): Promise<void>;
 }
 
 /** The gain the device's volume asks for: 0 when muted, volume/10 otherwise (10 = as recorded). */

@@ -1,14 +1,12 @@
 import type { Directive } from '../../protocol/messages.js';
+import { applyVolumeCommand } from '../device/volume.js';
 import { note, type DirectiveDescription } from './description.js';
 import type { NamespaceHandler } from './types.js';
 
-function clampVolume(v: number): number {
-  return Math.max(0, Math.min(10, Math.round(v)));
-}
-
 /**
- * DeviceControl.* (spec 5.9): volume changes update the reported volume and are confirmed with
- * ActionExecuted; other commands get ActionFailed; ExpectReportState is answered with ReportState.
+ * DeviceControl.* (spec 5.9): volume changes update the volume (reported, and in a session the
+ * level everything plays at) and are confirmed with ActionExecuted (ActionFailed for a SetValue
+ * without a number); other commands get ActionFailed; ExpectReportState is answered with ReportState.
  */
 export const deviceControlHandler: NamespaceHandler = {
   namespace: 'DeviceControl',
@@ -44,12 +42,10 @@ export const deviceControlHandler: NamespaceHandler = {
     if (!REPORTED_COMMANDS.has(name)) return;
     const target = typeof p.target === 'string' ? p.target : undefined;
     if (target === 'volume' && (name === 'Increase' || name === 'Decrease' || name === 'SetValue')) {
-      const amount = Number.parseInt(String(p.value ?? '1'), 10);
-      const step = Number.isFinite(amount) ? amount : 1;
-      if (name === 'Increase') ctx.state.volume = clampVolume(ctx.state.volume + step);
-      else if (name === 'Decrease') ctx.state.volume = clampVolume(ctx.state.volume - step);
-      else if (Number.isFinite(amount)) ctx.state.volume = clampVolume(amount);
-      ctx.report('DeviceControl', 'ActionExecuted', { command: name, target });
+      if (applyVolumeCommand(ctx.state, name, p.value)) {
+        ctx.volumeChanged?.();
+        ctx.report('DeviceControl', 'ActionExecuted', { command: name, target });
+      } else ctx.report('DeviceControl', 'ActionFailed', { command: name, target });
       return;
     }
     // A command-line client has no Bluetooth, screen or power to control: say so (spec 5.9 MUST).

@@ -2,10 +2,17 @@ import type { Directive } from '../../protocol/messages.js';
 import { compactJson, note, payloadText, type DescribeOptions, type DirectiveDescription } from './description.js';
 import type { NamespaceHandler } from './types.js';
 
-/** Notifier.* (spec 5.10): downchannel notifications, shown. */
+/** Notifier.* (spec 5.10): downchannel notifications, shown; in a session that acts as a device, also sounded and kept for `/status`. */
 export const notifierHandler: NamespaceHandler = {
   namespace: 'Notifier',
   directives: new Set(['SetIndicator', 'Notify', 'ClearIndicator']),
+  handle(directive, ctx) {
+    const notifier = ctx.notifier;
+    const p = directive.payload ?? {};
+    if (directive.header.name === 'Notify') notifier?.notify(p);
+    else if (directive.header.name === 'SetIndicator') notifier?.setIndicator(p);
+    else if (directive.header.name === 'ClearIndicator') notifier?.clearIndicator();
+  },
 };
 
 /** Notifications in words ("new notification (light on, plays the notification sound)"); the JSON only when verbose. */

@@ -1,5 +1,7 @@
 import type { ClientState } from '../../protocol/context.js';
 import type { Directive } from '../../protocol/messages.js';
+import type { MediaPlayer } from '../device/media.js';
+import type { NotifierDevice } from '../device/notifier.js';
 
 /** What a namespace handler may do in response to a directive. */
 export interface HandlerContext {
@@ -15,6 +17,12 @@ export interface HandlerContext {
   stopCapture(dialogRequestId: string | undefined): void;
   /** KeepRecording arrived: the server is still working on that dialog (restarts the answer timer). */
   keepRecording(dialogRequestId: string | undefined): void;
+  /** A directive changed the volume or mute in `state`: what plays takes the new level. */
+  volumeChanged?(): void;
+  /** The device's music (a session that acts as a device); undefined: AudioPlayer is shown only. */
+  media?: MediaPlayer;
+  /** The device's notifications (a session that acts as a device); undefined: shown only. */
+  notifier?: NotifierDevice;
 }
 
 /** One namespace's knowledge: which directive names exist, and optional behaviour. */

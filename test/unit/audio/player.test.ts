@@ -183,7 +183,7 @@ describe('players that misbehave', () => {
     const playing = playMp3(stream, { command: 'sleep 100' });
     stream.write(mp3.subarray(0, 100));
     setTimeout(() => stream.destroy(new Error('stream reset')), 50);
-    await expect(playing).rejects.toThrow('the speech audio stream failed while playing: stream reset');
+    await expect(playing).rejects.toThrow('the audio stream failed while playing: stream reset');
   });
 });
 
