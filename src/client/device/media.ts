@@ -539,9 +539,13 @@ export class MediaPlayer {
         return;
       }
       const input = Readable.from(this.whenBegun(first.value, audio, seg), { objectMode: false, highWaterMark: 64 * 1024 });
-      // A stopped segment's fetch is aborted, which errors this stream after the player let it go.
+      // The network failing (a stall, a reset) ends this play, whatever the player makes of it; a
+      // segment stopped on purpose has its fetch aborted, which errors this stream too, unheeded.
       let inputError: Error | undefined;
-      input.on('error', (err) => (inputError ??= err));
+      input.on('error', (err) => {
+        inputError ??= err;
+        if (seg === this.segment) this.fail(seg, err);
+      });
       const end = item.info.durationMs !== undefined ? item.info.beginAtMs + item.info.durationMs : undefined;
       const timeoutMs = end !== undefined ? Math.max(0, end - seg.fromMs) * 1.5 + PLAYER_SLACK_MS : UNKNOWN_LENGTH_PLAYER_MS;
       await this.hooks.audio.play(input, { signal: seg.abort.signal, gain: seg.gain, timeoutMs, ...(format !== 'audio/mpeg' ? { format } : {}) });
