@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { audioFrames, framesFrom } from '../../audio/frame-stream.js';
+import { audioFrames, batchMs, framesFrom, type FrameBatch } from '../../audio/frame-stream.js';
 import type { FrameHeader } from '../../audio/frames.js';
 import type { TimerHandle, Timers } from '../timers.js';
 import type { DeviceAudio } from './audio.js';
@@ -103,6 +103,14 @@ interface Segment {
   begun: boolean;
   gain: number;
   windowTimer?: TimerHandle;
+}
+
+/** Passes batches on, telling the milliseconds of audio in each. */
+async function* counted(batches: AsyncIterable<FrameBatch>, add: (ms: number) => void): AsyncGenerator<FrameBatch> {
+  for await (const b of batches) {
+    add(batchMs(b));
+    yield b;
+  }
 }
 
 function text(v: unknown): string | undefined {
@@ -525,7 +533,9 @@ export class MediaPlayer {
         },
       });
       // After a 206 the body begins at the offset (aligned to the next frame); after a 200, frames are skipped up to it.
-      const audio = framesFrom(frames, fromStart ? seg.fromMs : 0)[Symbol.asyncIterator]();
+      // Where the audio ends (ms from the stream's start), known once the stream has ended.
+      let audioEnd = fromStart ? 0 : seg.fromMs;
+      const audio = framesFrom(counted(frames, (ms) => (audioEnd += ms)), fromStart ? seg.fromMs : 0)[Symbol.asyncIterator]();
       // The player starts with the first audio in hand: its format chooses how it is played.
       const first = await audio.next();
       if (seg !== this.segment) return void audio.return(undefined);
@@ -552,7 +562,8 @@ export class MediaPlayer {
       if (seg !== this.segment) return;
       if (inputError) throw inputError;
       if (!seg.begun) throw new Error('the stream held no audio');
-      this.finish(seg);
+      // The player ran on a little past the audio (its start and its exit): the end is where the audio ends.
+      this.finish(seg, Math.min(this.clock.position(), Math.floor(audioEnd)));
     } catch (err) {
       if (seg !== this.segment) return; // stopped on purpose: whoever stopped it reported it
       this.fail(seg, err as Error);
