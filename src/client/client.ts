@@ -191,7 +191,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       this.device = new Device(options.device, {
         state: this.state,
         report: (namespace, name, payload) => this.report(namespace, name, payload),
-        progress: (p) => this.emit('media', p),
+        // After the directive that caused it has been handed on (its handler runs first).
+        progress: (p) => queueMicrotask(() => this.emit('media', p)),
         playing: (on) => this.tracker.media(on),
         timers,
         trace,
@@ -277,7 +278,10 @@ export class CicClient extends EventEmitter<CicClientEvents> {
 
   private volumeChanged(source: VolumeChange['source']): void {
     this.device?.volumeChanged();
-    this.emit('volume', { volume: this.state.volume, muted: this.state.muted, source });
+    const change: VolumeChange = { volume: this.state.volume, muted: this.state.muted, source };
+    // A directive's change is told after the directive itself (its handler runs before it is handed on).
+    if (source === 'clova') queueMicrotask(() => this.emit('volume', change));
+    else this.emit('volume', change);
   }
 
   /** A complete, wanted attachment: announce it, and queue its bytes when speech is played. */

@@ -49,6 +49,8 @@ const FORMAT_FACTS: Readonly<Record<string, { mimeType: string; audioCodec: stri
 export class Device {
   readonly media: MediaPlayer;
   readonly notifier: NotifierDevice;
+  /** Why music is in the background now ('dialog': the microphone, a request or speech; others may add theirs, an alert ringing say). */
+  private readonly foreground = new Set<string>();
 
   constructor(options: DeviceOptions, hooks: DeviceHooks) {
     const { state, timers } = hooks;
@@ -90,7 +92,14 @@ export class Device {
 
   /** What the client does changed: music is ducked while the microphone, a request or speech has the foreground (spec 4.7). */
   activity(activity: Activity): void {
-    this.media.duck(activity === 'listening' || activity === 'thinking' || activity === 'speaking');
+    this.duck('dialog', activity === 'listening' || activity === 'thinking' || activity === 'speaking');
+  }
+
+  /** Something else takes (true) or leaves (false) the foreground: music is ducked while anything has it (spec 4.7). */
+  duck(reason: string, on: boolean): void {
+    if (on) this.foreground.add(reason);
+    else this.foreground.delete(reason);
+    this.media.duck(this.foreground.size > 0);
   }
 
   /** The session ends: everything stops, silently. */
