@@ -137,7 +137,7 @@ describe('ActivityTracker', () => {
         const expected: Activity[] = [];
         let last: Activity = 'idle';
         for (const o of ops) {
-          if (o.kind === 'microphone' || o.kind === 'media') {
+          if ('on' in o) {
             model[o.kind] = o.on;
             t[o.kind](o.on);
           } else {
