@@ -66,7 +66,9 @@ describe('clova-cli chat by voice (e2e: arecord through ALSA, the emulator over 
       input: '/talk\nwhat time is it\n',
       timeoutMs: 40000,
     });
-    expect(r.stderr).toBe('');
+    // Nothing on stderr but, on a slow machine, the dead-input warning: after the utterance the FIFO
+    // feeds digital silence until StopCapture, which comes after the emulator's recognition.
+    expect(stderrLines(r.stderr).filter((l) => !l.includes('no audio is reaching the microphone'))).toEqual([]);
     expect(r.code).toBe(0);
     const all = ndjson(r.stdout);
     const typed = all.findIndex((l) => l.type === 'request' && l.text === 'what time is it');
