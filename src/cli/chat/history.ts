@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -44,7 +44,12 @@ export function saveHistory(path: string, newestFirst: readonly string[]): void 
     .filter((l) => !l.includes('\n'))
     .reverse();
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, lines.length ? lines.join('\n') + '\n' : '', { mode: 0o600 });
-  chmodSync(tmp, 0o600); // the umask may have taken bits away, never added: this is exact
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, lines.length ? lines.join('\n') + '\n' : '', { mode: 0o600 });
+    chmodSync(tmp, 0o600); // the umask may have taken bits away, never added: this is exact
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // a failed save (disk full, a folder in the way) leaves no temporary file
+    throw err;
+  }
 }
