@@ -166,6 +166,22 @@ describe('clova-cli chat on a pipe (e2e against the emulator over real HTTP/2)',
     expect(lines.at(-2)).toMatchObject({ state: 'idle' });
   });
 
+  it('without --json a pipe gets the lines people read, no prompt and no escape sequences', async () => {
+    const emu = await emulator();
+    const chat = startPipedChat(['--no-play'], env(emu.url));
+    for (const line of ['hello', '/volume 3', 'order a pizza', 'large']) chat.send(line);
+    chat.end();
+    const { code } = await chat.closed;
+    expect(code, chat.stderr()).toBe(0);
+    const out = chat.stdout();
+    expect(out.match(/^(you|↪ you \(follow-up\)): .*$/gm)).toEqual(['you: hello', 'you: order a pizza', '↪ you (follow-up): large']);
+    expect(out.match(/^CLOVA: .*$/gm)).toEqual([expect.stringMatching(/hello|hi/i), expect.stringMatching(/size/i), expect.stringMatching(/large pizza/i)]);
+    expect(out).toMatch(/volume 3\/10/);
+    // eslint-disable-next-line no-control-regex
+    expect(out + chat.stderr()).not.toMatch(/\u001b|clova ›/);
+    expect(emu.record.events).toHaveLength(3);
+  });
+
   it('a push while idle, before any input, is shown at once; a line written afterwards is answered (exit 0)', async () => {
     // The emulator pushes Notifier.Notify right after Hello and then every second.
     const emu = await emulator({ pushEverySeconds: 1 });
@@ -205,9 +221,12 @@ describe('clova-cli chat on a pipe (e2e against the emulator over real HTTP/2)',
       expect(back.line.reconnects).toBeGreaterThanOrEqual(1);
     }
 
-    /** Sends a turn, waits for its response line, and checks where the event went (before the session ends). */
-    async function turnOnLiveDownchannel(emu: Emulator, chat: ReturnType<typeof startPipedChat>) {
-      chat.send('what time is it');
+    /**
+     * Sends a turn (unless `sent`), waits for its response line, and checks where the event went
+     * (before the session ends); then ends the input and expects exit 0.
+     */
+    async function turnOnLiveDownchannel(emu: Emulator, chat: ReturnType<typeof startPipedChat>, sent = false) {
+      if (!sent) chat.send('what time is it');
       const { line: response } = await chat.waitForLine(isType('response'), 'the response to the turn after the reconnect');
       const answered = emu.record.events.filter((e) => e.status === 200);
       expect(answered.map((e) => e.message.event.payload.text)).toEqual(['what time is it']);
@@ -249,6 +268,29 @@ describe('clova-cli chat on a pipe (e2e against the emulator over real HTTP/2)',
       expect(greeted.length).toBeGreaterThanOrEqual(2);
       expect(greeted[0]!.endedAt).toBeDefined();
     });
+
+    it('a turn typed while reconnecting waits for Hello on the new downchannel instead of failing', async () => {
+      const emu = await emulator({ faults: ['drop-downchannel-after=1'] });
+      const chat = startPipedChat([...ARGS, '--hello-timeout', '2000'], env(emu.url));
+      // After the first drop, downchannels get no Hello until the test allows it: the session
+      // stays reconnecting for as long as the test wants.
+      await emu.waitFor((r) => r.downchannels.some((d) => d.endedAt !== undefined), 20000);
+      emu.setFaults(['no-hello']);
+      const lost = await chat.waitForLine((l) => l.type === 'session' && l.event === 'reconnecting', 'session reconnecting');
+      chat.send('what time is it');
+      const request = await chat.waitForLine(isType('request'), 'the request line of the turn typed while reconnecting', 20000, lost.index);
+      // The turn has started, and nothing can have been sent: no downchannel since the drop was greeted.
+      expect(chat.lines().slice(lost.index).filter((l) => l.type === 'session')).toEqual([expect.objectContaining({ event: 'reconnecting' })]);
+      expect(emu.record.events).toEqual([]);
+      emu.setFaults([]);
+      const back = await chat.waitForLine((l) => l.type === 'session' && l.event === 'ready', 'session ready again', 20000, request.index);
+      expect(back.line.reconnects).toBeGreaterThanOrEqual(1);
+      const event = await turnOnLiveDownchannel(emu, chat, true);
+      expect(event.message.event.header.dialogRequestId).toBe(request.line.dialogRequestId);
+      // At least one downchannel was opened while Hello was withheld, and the event did not go out then.
+      expect(emu.record.downchannels.some((d) => d.status === 200 && d.helloAt === undefined)).toBe(true);
+      expect(emu.record.events).toHaveLength(1);
+    });
   });
 
   describe('failed turns do not end a piped session', () => {
@@ -276,7 +318,10 @@ describe('clova-cli chat on a pipe (e2e against the emulator over real HTTP/2)',
       expect(lines.at(-1)).toBe(errors[1]);
       expect(errors[1]).toMatchObject({ code: 'E_SERVER', exitCode: 4 });
       expect(errors[1]!.message).toMatch(/^1 turn of the session failed; the first: .*status 500/);
-      expect(stderrLines(chat.stderr())).toEqual([expect.stringMatching(/status 500/), expect.stringMatching(/^clova-cli: error: 1 turn of the session failed/)]);
+      expect(stderrLines(chat.stderr())).toEqual([
+        expect.stringMatching(/^clova-cli: error: .*status 500/),
+        expect.stringMatching(/^clova-cli: error: 1 turn of the session failed/),
+      ]);
     });
 
     it('every turn failing: each line is still handled, one error line each; exit 4 with a summary naming the count', async () => {
@@ -308,6 +353,43 @@ describe('clova-cli chat on a pipe (e2e against the emulator over real HTTP/2)',
       expect(errors.at(-1)!.message).toMatch(/^4 turns of the session failed; the first: .*status 500/);
       expect(stderrLines(chat.stderr())).toHaveLength(5);
     });
+  });
+
+  it('lines that cannot be sent are refused one at a time, in their place, and the session goes on (exit 2)', async () => {
+    const emu = await emulator();
+    const chat = startPipedChat(ARGS, env(emu.url));
+    chat.child.stdin.write(
+      Buffer.concat([
+        Buffer.from('hello\n'),
+        Buffer.from([0xff, 0xfe, 0x0a]), // not UTF-8
+        Buffer.from('ring \u0007 the bell\n'), // a control character
+        Buffer.from(`${'x'.repeat(10001)}\n`), // longer than an utterance may be
+        Buffer.from(' \t \n'), // blank: skipped, not refused
+        Buffer.from('what time is it\n'),
+      ]),
+    );
+    chat.end();
+    const { code } = await chat.closed;
+    expect(code, chat.stderr()).toBe(2);
+    expect(emu.record.events.map((e) => e.message.event.payload.text)).toEqual(['hello', 'what time is it']);
+    const lines = chat.lines();
+    const errors = lines.filter(isType('error'));
+    expect(errors.slice(0, -1).map((e) => [e.code, e.exitCode, e.fatal])).toEqual(Array(3).fill(['E_USAGE', 2, false]));
+    expect(errors.slice(0, -1).map((e) => e.message)).toEqual([
+      expect.stringMatching(/^line 2 of standard input is not valid UTF-8/),
+      expect.stringMatching(/^line 3 of standard input contains a control character \(U\+0007\)/),
+      expect.stringMatching(/^line 4 of standard input is longer than 10000 bytes/),
+    ]);
+    // In their place: after the first answer, before the next request.
+    const [firstResponse, secondRequest] = [lines.find(isType('response'))!, lines.filter(isType('request'))[1]!];
+    for (const e of errors.slice(0, -1)) {
+      expect(lines.indexOf(e)).toBeGreaterThan(lines.indexOf(firstResponse));
+      expect(lines.indexOf(e)).toBeLessThan(lines.indexOf(secondRequest));
+    }
+    expect(lines.filter(isType('response'))).toHaveLength(2);
+    expect(lines.at(-1)).toBe(errors.at(-1));
+    expect(errors.at(-1)!.message).toMatch(/^3 turns of the session failed; the first: line 2 of standard input is not valid UTF-8/);
+    expect(stderrLines(chat.stderr())).toHaveLength(4);
   });
 
   describe('signals end a piped session', () => {

@@ -16,7 +16,12 @@ export interface PipedChat {
    * Resolves with the first line (from `from` on) for which `predicate` holds, and its index; rejects
    * after `timeoutMs` (or when the CLI exits first) with what the CLI printed, so a failure says why.
    */
-  waitForLine(predicate: (line: Record<string, any>) => boolean, what: string, timeoutMs?: number, from?: number): Promise<{ line: Record<string, any>; index: number }>;
+  waitForLine(
+    predicate: (line: Record<string, any>) => boolean,
+    what: string,
+    timeoutMs?: number,
+    from?: number,
+  ): Promise<{ line: Record<string, any>; index: number }>;
   /** The exit: code and signal. */
   closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
