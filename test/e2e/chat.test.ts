@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../src/emulator/record.js';
 import type { Emulator } from '../../src/emulator/index.js';
@@ -166,6 +169,42 @@ describe('clova-cli chat on a pipe (e2e against the emulator over real HTTP/2)',
     expect(lines.at(-2)).toMatchObject({ state: 'idle' });
   });
 
+  it('with a player each turn waits for the speech before it, and the end of input waits for the last one (SpeechFinished sent)', async () => {
+    const emu = await emulator();
+    // A player that takes its time: it reads the MP3, then is still "playing" for half a second.
+    const player = join(mkdtempSync(join(tmpdir(), 'clova-chat-player-')), 'player.sh');
+    writeFileSync(player, '#!/bin/sh\ncat > /dev/null\nsleep 0.5\n');
+    chmodSync(player, 0o755);
+    const chat = startPipedChat(['--json', '--player', player], env(emu.url));
+    chat.send('hello');
+    chat.send('what time is it');
+    chat.end();
+    const { code } = await chat.closed;
+    expect(code, chat.stderr()).toBe(0);
+    const lines = chat.lines();
+    // thinking → speaking → idle, for each turn.
+    expect(lines.filter(isType('state')).map((s) => s.state)).toEqual(['thinking', 'speaking', 'idle', 'thinking', 'speaking', 'idle']);
+    const speeches = lines.filter(isType('speech'));
+    expect(speeches.map((s) => s.phase)).toEqual(['started', 'finished', 'started', 'finished']);
+    const requests = lines.filter(isType('request'));
+    // The second request only after the first speech finished.
+    expect(lines.indexOf(speeches[1]!)).toBeLessThan(lines.indexOf(requests[1]!));
+    // The emulator heard, in order: each Recognize, then its speech started and finished; the last
+    // SpeechFinished went out before the session ended.
+    const heard = emu.record.events.map((e) => `${e.message.event.header.namespace}.${e.message.event.header.name}`);
+    expect(heard).toEqual([
+      'TextRecognizer.Recognize',
+      'SpeechSynthesizer.SpeechStarted',
+      'SpeechSynthesizer.SpeechFinished',
+      'TextRecognizer.Recognize',
+      'SpeechSynthesizer.SpeechStarted',
+      'SpeechSynthesizer.SpeechFinished',
+    ]);
+    const speaks = lines.filter((l) => l.type === 'directive' && directiveName(l) === 'SpeechSynthesizer.Speak').map((l) => l.directive.payload.token);
+    expect(speaks).toHaveLength(2);
+    expect(emu.record.events.filter((e) => e.message.event.header.name === 'SpeechFinished').map((e) => e.message.event.payload.token)).toEqual(speaks);
+  });
+
   it('without --json a pipe gets the lines people read, no prompt and no escape sequences', async () => {
     const emu = await emulator();
     const chat = startPipedChat(['--no-play'], env(emu.url));
@@ -277,6 +316,8 @@ describe('clova-cli chat on a pipe (e2e against the emulator over real HTTP/2)',
       await emu.waitFor((r) => r.downchannels.some((d) => d.endedAt !== undefined), 20000);
       emu.setFaults(['no-hello']);
       const lost = await chat.waitForLine((l) => l.type === 'session' && l.event === 'reconnecting', 'session reconnecting');
+      // The client has asked for a new downchannel, which got no Hello.
+      await emu.waitFor((r) => r.downchannels.some((d) => d.status === 200 && d.helloAt === undefined && d.endedAt === undefined), 20000);
       chat.send('what time is it');
       const request = await chat.waitForLine(isType('request'), 'the request line of the turn typed while reconnecting', 20000, lost.index);
       // The turn has started, and nothing can have been sent: no downchannel since the drop was greeted.
@@ -287,8 +328,6 @@ describe('clova-cli chat on a pipe (e2e against the emulator over real HTTP/2)',
       expect(back.line.reconnects).toBeGreaterThanOrEqual(1);
       const event = await turnOnLiveDownchannel(emu, chat, true);
       expect(event.message.event.header.dialogRequestId).toBe(request.line.dialogRequestId);
-      // At least one downchannel was opened while Hello was withheld, and the event did not go out then.
-      expect(emu.record.downchannels.some((d) => d.status === 200 && d.helloAt === undefined)).toBe(true);
       expect(emu.record.events).toHaveLength(1);
     });
   });

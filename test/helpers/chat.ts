@@ -63,7 +63,15 @@ export function startPipedChat(args: string[], env: Record<string, string>, kill
   const waitForLine: PipedChat['waitForLine'] = (predicate, what, timeoutMs = 20000, from = 0) =>
     new Promise((resolve, reject) => {
       const check = () => {
-        const all = lines();
+        let all: Array<Record<string, any>>;
+        try {
+          all = lines();
+        } catch (err) {
+          waiters.delete(check);
+          clearTimeout(t);
+          reject(new Error(`stdout has a line that is not JSON (${(err as Error).message})\nstdout:\n${out}`));
+          return;
+        }
         const index = all.findIndex((l, i) => i >= from && predicate(l));
         if (index >= 0 || exited) {
           waiters.delete(check);
