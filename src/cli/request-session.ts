@@ -59,7 +59,7 @@ export class StopSignals {
   private readonly onSigterm = () => this.stop(new TerminatedError('terminated (SIGTERM); nothing more was sent'), 'terminated');
 
   /** `sigint: false`: SIGINT is left to the command (chat cancels a turn with it), SIGTERM still ends it. */
-  constructor(private readonly options: { sigint?: boolean } = {}) {
+  constructor(options: { sigint?: boolean } = {}) {
     this.stopped = new Promise<never>((_, reject) => {
       this.reject = reject;
     });

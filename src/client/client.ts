@@ -209,9 +209,9 @@ export class CicClient extends EventEmitter<CicClientEvents> {
           this.state.lastSpeech = { token, playerActivity };
         },
         progress: (p) => {
+          this.emit('speech', p); // then the activity it changes, in that order on the output
           if (p.phase === 'started') this.tracker.speech(1);
           else if (p.phase !== 'skipped') this.tracker.speech(-1);
-          this.emit('speech', p);
         },
         trace,
         timers,

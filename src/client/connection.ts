@@ -26,6 +26,8 @@ export interface EndpointOptions {
 
 /** Everything one connection needs to know. */
 export interface ConnectionOptions {
+  /** The connection's number in its client (1 for the first): the `conn#N` of traces, EventResult.connectionId. */
+  id: number;
   url: URL;
   endpoint: EndpointOptions;
   timers: Timers;
@@ -37,15 +39,12 @@ export interface ConnectionOptions {
 /** The wait for SETTINGS and for Clova.Hello when none is given (spec U-11). */
 export const DEFAULT_HELLO_TIMEOUT_MS = 10000;
 
-let nextConnectionId = 1;
-
-
 /**
  * One HTTP/2 connection to CIC with its downchannel and keep-alive (spec 1.3, 2). Emits:
  * `goaway` (no new streams may start), `dead` (PING unanswered), `downchannel-ended`, `closed`.
  */
 export class CicConnection extends EventEmitter {
-  readonly id = nextConnectionId++;
+  readonly id: number;
   private session: ClientHttp2Session | undefined;
   private keepAlive: KeepAlive | undefined;
   private downchannel: ClientHttp2Stream | undefined;
@@ -61,6 +60,7 @@ export class CicConnection extends EventEmitter {
 
   constructor(private readonly opts: ConnectionOptions) {
     super();
+    this.id = opts.id;
     this.helloTimeoutMs = opts.endpoint.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
   }
 

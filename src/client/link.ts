@@ -54,6 +54,8 @@ export class CicLink {
   /** What was last told through `status`: a loss is told once, and so is its repair. */
   private shown: 'connected' | 'reconnecting' | undefined;
   private reconnects = 0;
+  /** Connections opened so far: each one's number (conn#N, connectionId) counts in this client only. */
+  private opened = 0;
 
   constructor(private readonly opts: LinkOptions) {
     this.backoff = new ReconnectBackoff(opts.timers, opts.backoff);
@@ -229,7 +231,7 @@ export class CicLink {
 
   private newConnection(): CicConnection {
     const { url, endpoint, timers, intake, trace } = this.opts;
-    const conn = new CicConnection({ url, endpoint, timers, intake, trace });
+    const conn = new CicConnection({ id: ++this.opened, url, endpoint, timers, intake, trace });
     this.connections.add(conn);
     conn.on('goaway', () => {
       if (this.conn === conn) {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -27,9 +27,14 @@ export function stateFile(name: string, env: NodeJS.ProcessEnv = process.env): s
 export function writePrivateFile(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600); // the umask may have taken bits away, never added: this is exact
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text, { mode: 0o600 });
+    chmodSync(tmp, 0o600); // the umask may have taken bits away, never added: this is exact
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // a failed save (disk full, a folder in the way) leaves no temporary file
+    throw err;
+  }
 }
 
 /** The stored lines, newest first (readline's order); none when there is no file yet. */

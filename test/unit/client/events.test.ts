@@ -5,7 +5,7 @@ import { emulator, TOKEN } from '../../helpers/emulator.js';
 describe('CicClient.events(): one stream of directives, activity and connection changes', () => {
   it('yields the ready connection, a push while idle, and a turn from thinking to idle, in order; ends on close', async () => {
     const emu = await emulator({ pushEverySeconds: 0.2 });
-    const client = new CicClient({ url: emu.url, token: TOKEN });
+    const client = new CicClient({ url: emu.url, token: TOKEN, userAgent: 'test/clova-cli-test/1.0.0 (Linux;x64)' });
     const seen: ClientEvent[] = [];
     const reading = (async () => {
       for await (const e of client.events()) seen.push(e);
