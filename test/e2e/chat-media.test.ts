@@ -6,10 +6,10 @@ import { mpegFrameAt } from '../../src/audio/frames.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import type { RecordedEvent } from '../../src/emulator/record.js';
 import { buildDirective } from '../../src/protocol/messages.js';
-import { startChat } from '../helpers/chat-process.js';
+import { startPipedChat, type PipedChat } from '../helpers/chat.js';
 import { ndjson, runCli } from '../helpers/cli.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
-import { fakePlayer, type FakePlayer } from '../helpers/fake-player.js';
+import { fakePlayer } from '../helpers/fake-player.js';
 import { mediaServer, toneMp3 } from '../helpers/media.js';
 
 /** A chat session against the in-process emulator, playing through the fake real-time player. */
@@ -17,14 +17,26 @@ async function session(options: { stateDir?: string; args?: string[] } = {}) {
   const emu = await emulator();
   const player = fakePlayer();
   const state = options.stateDir ?? mkdtempSync(join(tmpdir(), 'clova-state-'));
-  const chat = startChat(['--player', player.command, ...(options.args ?? [])], {
+  const chat = startPipedChat(['--json', '--player', player.command, ...(options.args ?? [])], {
     CLOVA_ACCESS_TOKEN: TOKEN,
     CLOVA_CIC_URL: emu.url,
     XDG_STATE_HOME: state,
     ...player.env,
   });
-  await chat.waitLine((l) => l.type === 'session' && l.event === 'ready');
+  await chat.waitForLine((l) => l.type === 'session' && l.event === 'ready', 'the ready line');
   return { emu, player, chat, state };
+}
+
+/** Ends the input and waits for the exit. */
+async function finish(chat: PipedChat): Promise<{ code: number | null; stderr: string }> {
+  chat.end();
+  const { code } = await chat.closed;
+  return { code, stderr: chat.stderr() };
+}
+
+/** The first line that matches (waits for it). */
+async function line(chat: PipedChat, match: (l: Record<string, any>) => boolean, what: string): Promise<Record<string, any>> {
+  return (await chat.waitForLine(match, what, 10_000)).line;
 }
 
 type Ev = { name: string; namespace: string; payload: Record<string, any>; at: number; context: RecordedEvent['message']['context'] };
@@ -56,7 +68,6 @@ function play(id: string, stream: Record<string, unknown>, behavior = 'REPLACE_A
 
 /** The gain of mpg123's `-f` that a volume asks for (volume/10 of 32768). */
 const scale = (volume: number, duck = 1) => String(Math.round(32768 * (volume / 10) * duck));
-const runsOf = (player: FakePlayer, argvHas: (argv: string[]) => boolean = () => true) => player.runs().filter((r) => argvHas(r.argv));
 
 describe('chat as a device: music (spec 5.6, 5.7) through a player that plays in real time', () => {
   it('plays a pushed Play: PlayStarted, the progress reports at their offsets, PlayFinished; media lines; the PlaybackState context', async () => {
@@ -102,13 +113,13 @@ describe('chat as a device: music (spec 5.6, 5.7) through a player that plays in
     expect(runs[0]!.gain).toBeCloseTo(0.7, 3);
     expect(runs[0]!.input().equals(mp3.subarray(0, Math.floor(mp3.length / 144) * 144))).toBe(true);
     expect(runs[0]!.end!.at - runs[0]!.startedAt).toBeGreaterThanOrEqual(4900);
-    const media = chat.lines.filter((l) => l.type === 'media');
+    const media = chat.lines().filter((l) => l.type === 'media');
     expect(media).toEqual([
       { type: 'media', phase: 'started', token: 'tok-A', title: 'Song A', artist: 'The Testers', offsetInMilliseconds: 0 },
       { type: 'media', phase: 'finished', token: 'tok-A', title: 'Song A', artist: 'The Testers', offsetInMilliseconds: finished.payload.offsetInMilliseconds },
     ]);
-    expect(chat.lines.filter((l) => l.type === 'state').map((l) => l.state)).toEqual(['playing', 'idle']);
-    const end = await chat.end();
+    expect(chat.lines().filter((l) => l.type === 'state').map((l) => l.state)).toEqual(['playing', 'idle']);
+    const end = await finish(chat);
     expect(end.code).toBe(0);
     expect(end.stderr).toBe('');
   }, 30_000);
@@ -125,7 +136,7 @@ describe('chat as a device: music (spec 5.6, 5.7) through a player that plays in
     const at = paused.payload.offsetInMilliseconds as number;
     expect(Math.abs(at - 1500)).toBeLessThan(300);
     expect(playbackState(paused)).toMatchObject({ playerActivity: 'PAUSED', offsetInMilliseconds: at });
-    expect(chat.lines.filter((l) => l.type === 'state').map((l) => l.state)).toEqual(['playing', 'idle']);
+    expect(chat.lines().filter((l) => l.type === 'state').map((l) => l.state)).toEqual(['playing', 'idle']);
     await sleep(1000);
     emu.push(buildDirective('PlaybackController', 'Resume', {}));
     const resumed = await waitEvent(emu, 'PlayResumed');
@@ -145,19 +156,19 @@ describe('chat as a device: music (spec 5.6, 5.7) through a player that plays in
     const executed = await waitEvent(emu, 'ActionExecuted');
     expect(executed.payload).toEqual({ command: 'SetValue', target: 'volume' });
     expect(volumeState(executed)).toEqual({ volume: 3, muted: false });
-    await chat.waitLine((l) => l.type === 'volume' && l.volume === 3);
+    await line(chat, (l) => l.type === 'volume' && l.volume === 3, 'the volume line');
     await sleep(500);
     expect(player.runs().map((r) => r.argv[1])).toEqual([scale(7), scale(7), scale(3)]);
     expect(srv.requests).toHaveLength(3);
     expect(JSON.parse(readFileSync(join(state, 'clova-cli', 'volume.json'), 'utf8'))).toEqual({ volume: 3, muted: false });
-    chat.write('/stop');
+    chat.send('/stop');
     const stopped = await waitEvent(emu, 'PlayStopped');
     const played = at + (stopped.at - resumed.at);
     expect(Math.abs((stopped.payload.offsetInMilliseconds as number) - played)).toBeLessThan(600);
     expect(playbackState(stopped)).toMatchObject({ playerActivity: 'STOPPED', stream: { token: 'tok-B' } });
     expect(named(emu, 'PlayStarted')).toHaveLength(1); // a restart for a gain is no new start
-    expect(chat.lines.filter((l) => l.type === 'media').map((l) => l.phase)).toEqual(['started', 'paused', 'resumed', 'stopped']);
-    expect((await chat.end()).code).toBe(0);
+    expect(chat.lines().filter((l) => l.type === 'media').map((l) => l.phase)).toEqual(['started', 'paused', 'resumed', 'stopped']);
+    expect((await finish(chat)).code).toBe(0);
   }, 40_000);
 
   it('urlPlayable false: StreamRequested just before playback, the merged StreamDeliver played; ENQUEUE, duplicates, ClearQueue', async () => {
@@ -201,7 +212,7 @@ describe('chat as a device: music (spec 5.6, 5.7) through a player that plays in
     expect(playbackState(cleared)).toEqual({ playerActivity: 'IDLE', repeatMode: 'NONE' });
     await sleep(300);
     expect(named(emu, 'PlayStarted').map((e) => e.payload.token)).toEqual(['tok-A', 'tok-B', 'tok-C']); // D never played
-    expect((await chat.end()).code).toBe(0);
+    expect((await finish(chat)).code).toBe(0);
   }, 40_000);
 
   it('speech during music ducks it (a player at a lower gain), and music comes back to its level after; /pause asks CLOVA', async () => {
@@ -210,7 +221,7 @@ describe('chat as a device: music (spec 5.6, 5.7) through a player that plays in
     emu.push(play('M', { url: srv.url('/m.mp3') }));
     await waitEvent(emu, 'PlayStarted');
     await sleep(500);
-    chat.write('hello');
+    chat.send('hello');
     await waitEvent(emu, 'SpeechFinished');
     await sleep(1200);
     const runs = player.runs();
@@ -227,12 +238,12 @@ describe('chat as a device: music (spec 5.6, 5.7) through a player that plays in
     expect(named(emu, 'TextRecognize').length + named(emu, 'Recognize').length).toBe(1);
     expect(playbackState(named(emu, 'Recognize')[0]!)).toMatchObject({ playerActivity: 'PLAYING', stream: { token: 'tok-M' } });
     // The pause button: CLOVA is told, for the music, and decides.
-    chat.write('/pause');
+    chat.send('/pause');
     const pressed = await waitEvent(emu, 'PauseCommandIssued');
     expect(pressed.payload).toEqual({ source: { namespace: 'AudioPlayer' } });
-    chat.write('/stop');
+    chat.send('/stop');
     await waitEvent(emu, 'PlayStopped');
-    expect((await chat.end()).code).toBe(0);
+    expect((await finish(chat)).code).toBe(0);
   }, 40_000);
 });
 
@@ -242,7 +253,7 @@ describe('chat as a device: notifications, refusals, reports', () => {
     emu.push(
       buildDirective('Notifier', 'Notify', { assets: [{ assetId: 'n1', url: 'clova://notifier/sound/default' }], assetPlayOrder: ['n1'], light: 'DEFAULT' }),
     );
-    await chat.waitLine((l) => l.type === 'directive' && l.directive.header.name === 'Notify');
+    await line(chat, (l) => l.type === 'directive' && l.directive.header.name === 'Notify', 'the Notify line');
     const deadline = Date.now() + 5000;
     while (!player.runs()[0]?.end && Date.now() < deadline) await sleep(50);
     const chime = player.runs()[0]!;
@@ -251,15 +262,15 @@ describe('chat as a device: notifications, refusals, reports', () => {
     expect(chime.end!.ms).toBeGreaterThan(400);
     expect(chime.end!.ms).toBeLessThan(1000);
     emu.push(buildDirective('Notifier', 'SetIndicator', { assets: [], assetPlayOrder: [], light: 'DEFAULT', new: false }));
-    await chat.waitLine((l) => l.type === 'directive' && l.directive.header.name === 'SetIndicator');
-    chat.write('/status');
-    const status = await chat.waitLine((l) => l.type === 'status');
+    await line(chat, (l) => l.type === 'directive' && l.directive.header.name === 'SetIndicator', 'the SetIndicator line');
+    chat.send('/status');
+    const status = await line(chat, (l) => l.type === 'status', 'the status line');
     expect(status.notifications).toEqual({ unread: true, light: true });
     expect(status.media).toEqual({ playerActivity: 'IDLE', repeatMode: 'NONE', queued: 0 });
     emu.push(buildDirective('Notifier', 'ClearIndicator', {}));
-    await chat.waitLine((l) => l.type === 'directive' && l.directive.header.name === 'ClearIndicator');
-    chat.write('/status');
-    await chat.waitLine((l) => l.type === 'status' && l.notifications.unread === false);
+    await line(chat, (l) => l.type === 'directive' && l.directive.header.name === 'ClearIndicator', 'the ClearIndicator line');
+    chat.send('/status');
+    await line(chat, (l) => l.type === 'status' && l.notifications.unread === false, 'a status line without unread notifications');
     // HLS: one line and PlayStopped.
     emu.push(play('H', { url: 'https://cdn.example/live.m3u8', format: 'application/vnd.apple.mpegurl' }));
     const refused = await waitEvent(emu, 'PlayStopped');
@@ -274,28 +285,28 @@ describe('chat as a device: notifications, refusals, reports', () => {
     expect((await waitEvent(emu, 'NextCommandIssued')).payload).toEqual({ source: { namespace: 'AudioPlayer' } });
     emu.push(buildDirective('PlaybackController', 'SetRepeatMode', { repeatMode: 'REPEAT_ONE' }));
     emu.push(buildDirective('PlaybackController', 'Mute', {}));
-    await chat.waitLine((l) => l.type === 'volume' && l.muted === true);
+    await line(chat, (l) => l.type === 'volume' && l.muted === true, 'the muted volume line');
     emu.push(buildDirective('AudioPlayer', 'ExpectReportPlaybackState', {}));
     const again = await waitEvent(emu, 'ReportPlaybackState', 2);
     expect(again.payload.repeatMode).toBe('REPEAT_ONE');
     expect(volumeState(again)).toEqual({ volume: 7, muted: true });
-    expect((await chat.end()).code).toBe(0);
+    expect((await finish(chat)).code).toBe(0);
   }, 30_000);
 
   it('the volume is kept for the next chat session (speech plays at it), not read by one-shot commands', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'clova-state-'));
     const first = await session({ stateDir });
-    first.chat.write('/volume 3');
-    await first.chat.waitLine((l) => l.type === 'volume' && l.volume === 3);
-    expect((await first.chat.end()).code).toBe(0);
+    first.chat.send('/volume 3');
+    await line(first.chat, (l) => l.type === 'volume' && l.volume === 3, 'the volume line');
+    expect((await finish(first.chat)).code).toBe(0);
     const second = await session({ stateDir });
-    second.chat.write('/status');
-    expect((await second.chat.waitLine((l) => l.type === 'status')).volume).toBe(3);
-    second.chat.write('hello');
+    second.chat.send('/status');
+    expect((await line(second.chat, (l) => l.type === 'status', 'the status line')).volume).toBe(3);
+    second.chat.send('hello');
     await waitEvent(second.emu, 'SpeechFinished');
     expect(volumeState(named(second.emu, 'Recognize')[0]!)).toEqual({ volume: 3, muted: false });
     expect(second.player.runs()[0]!.argv[1]).toBe(scale(3));
-    expect((await second.chat.end()).code).toBe(0);
+    expect((await finish(second.chat)).code).toBe(0);
     // A one-shot command keeps its own behaviour: the player's level, the default volume.
     const emu = await emulator();
     const one = fakePlayer();
