@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { audioFrames, batchMs, framesFrom, type FrameBatch } from '../../audio/frame-stream.js';
 import type { FrameHeader } from '../../audio/frames.js';
+import { ServerError } from '../../protocol/errors.js';
 import type { TimerHandle, Timers } from '../timers.js';
 import type { DeviceAudio } from './audio.js';
 import { PlaybackClock, ProgressReporter } from './media-progress.js';
@@ -566,6 +567,8 @@ export class MediaPlayer {
       this.finish(seg, Math.min(this.clock.position(), Math.floor(audioEnd)));
     } catch (err) {
       if (seg !== this.segment) return; // stopped on purpose: whoever stopped it reported it
+      // A resume at (or past) the end of the resource: nothing is left to play.
+      if (err instanceof ServerError && err.status === 416 && !seg.begun) return this.finish(seg, seg.fromMs);
       this.fail(seg, err as Error);
     }
   }

@@ -253,6 +253,26 @@ describe('MediaPlayer: pause and resume from the offset', () => {
   });
 });
 
+describe('MediaPlayer: the playable window', () => {
+  it('plays from beginAtInMilliseconds and finishes when beginAt + duration is reached', async () => {
+    const srv = await mediaServer({ '/a.mp3': { body: mp3 } });
+    const h = harness();
+    players.push(h.player);
+    h.player.play(play('W', srv.url('/a.mp3'), { stream: { beginAtInMilliseconds: 720, durationInMilliseconds: 400 } }));
+    await h.until(() => h.names().length === 2);
+    expect(h.names()).toEqual(['PlayStarted', 'PlayFinished']);
+    expect(h.reports[0]!.payload.offsetInMilliseconds).toBe(720);
+    const end = h.reports[1]!.payload.offsetInMilliseconds;
+    expect(end).toBe(1120);
+    expect(h.reports[1]!.state).toMatchObject({ playerActivity: 'STOPPED', offsetInMilliseconds: 1120, totalInMilliseconds: 1120 });
+    expect(h.audio.calls[0]!.signal.aborted).toBe(true); // the player is stopped at the window's end
+    await h.audio.calls[0]!.drained;
+    // 720 ms is 20 frames of 36 ms: the audio given to the player begins with the 21st.
+    expect(Buffer.concat(h.audio.calls[0]!.bytes).subarray(0, 144).equals(mp3.subarray(2880, 3024))).toBe(true);
+    expect(srv.requests.map((r) => r.range)).toEqual([undefined]); // not known yet: read from the start
+  });
+});
+
 describe('MediaPlayer: streams to ask for, and streams it cannot play', () => {
   it('urlPlayable false: StreamRequested with the Play stream as received, then the merged StreamDeliver is played', async () => {
     const srv = await mediaServer({ '/s.mp3': { body: mp3 } });
