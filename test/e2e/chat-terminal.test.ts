@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { emulator, TOKEN } from '../helpers/emulator.js';
 import { startEmulatorCommand } from '../helpers/emulator-command.js';
 import { COLUMNS, processesWithEnv, screenOf, SCRIPT, stripAnsi, terminalSession, type TerminalSession } from '../helpers/terminal.js';
 
@@ -84,6 +85,31 @@ describe.skipIf(!SCRIPT)('clova-cli chat on a pseudo-terminal (e2e)', () => {
     expect([screen.row, screen.col]).toEqual([1, PROMPT.length]);
     s.type(CTRL_D);
     expect(await s.exited).toBe(0);
+  });
+
+  it('without colour (NO_COLOR) the prompt is plain text and the session works', async () => {
+    const s = chat(['--emulator'], { XDG_STATE_HOME: stateDir(), NO_COLOR: '1' });
+    let at = await promptAfterConnect(s);
+    s.type(`hello${ENTER}`);
+    at = await s.waitFor(HELLO_ANSWER, at);
+    await s.waitFor(PROMPT, at);
+    s.type(CTRL_D);
+    expect(await s.exited).toBe(0);
+    expect(s.raw()).toContain(`\u001b[1G\u001b[0J${PROMPT}`);
+    expect(s.raw()).not.toMatch(/\u001b\[[\d;]*m/); // no colour anywhere
+  });
+
+  it('clova-cli with no command on a terminal is the session (with CLOVA_CIC_URL and a token)', async () => {
+    const emu = await emulator();
+    const s = terminalSession([], { CLOVA_CIC_URL: emu.url, CLOVA_ACCESS_TOKEN: TOKEN, XDG_STATE_HOME: stateDir() }, { lifetimeMs: 45000 });
+    cleanups.push(() => s.kill());
+    let at = await promptAfterConnect(s);
+    s.type(`/status${ENTER}`);
+    at = await s.waitFor(new RegExp(`server +${emu.url.replace(/[.]/g, '\\.')}`), at);
+    await s.waitFor(PROMPT, at);
+    s.type(CTRL_D);
+    expect(await s.exited).toBe(0);
+    expect(emu.record.connections).toHaveLength(1);
   });
 
   it('prints a push above a half-typed line, which survives: "hel" + push + "lo" is answered as "hello"', async () => {
