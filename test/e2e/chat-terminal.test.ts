@@ -37,12 +37,12 @@ function chat(args: string[], env: Record<string, string>, after?: string): Term
 }
 
 /**
- * `clova-cli chat --server` (a token in CLOVA_ACCESS_TOKEN) with a separate `clova-cli emulator`
- * that pushes a Notifier.Notify every second, from its Hello on.
+ * `clova-cli chat --server` (a token in CLOVA_ACCESS_TOKEN) with a separate `clova-cli emulator`,
+ * by default one that pushes a Notifier.Notify every second from each Hello on.
  */
-async function chatWithPushes(): Promise<TerminalSession> {
+async function chatWithEmulator(emulatorArgs = ['--push-every', '1']): Promise<TerminalSession> {
   const token = 'tok-chat-tty-3b7e91';
-  const emu = startEmulatorCommand(['--push-every', '1', '--token', token]);
+  const emu = startEmulatorCommand([...emulatorArgs, '--token', token]);
   cleanups.push(() => emu.stop());
   const { url } = await emu.ready;
   return chat(['--server', url], { CLOVA_ACCESS_TOKEN: token, XDG_STATE_HOME: stateDir() });
@@ -113,7 +113,7 @@ describe.skipIf(!SCRIPT)('clova-cli chat on a pseudo-terminal (e2e)', () => {
   });
 
   it('prints a push above a half-typed line, which survives: "hel" + push + "lo" is answered as "hello"', async () => {
-    const s = await chatWithPushes();
+    const s = await chatWithEmulator();
     let at = await promptAfterConnect(s);
     s.type('hel');
     at = await s.waitFor('hel', at);
@@ -137,6 +137,25 @@ describe.skipIf(!SCRIPT)('clova-cli chat on a pseudo-terminal (e2e)', () => {
     // Pushes go on being shown after the turn, the session idle at the prompt.
     at = await s.waitFor(PROMPT, at);
     await s.waitFor('Notifier.Notify', at);
+    s.type(CTRL_D);
+    expect(await s.exited).toBe(0);
+  });
+
+  it('reconnecting and connected lines are printed above a half-typed line, which survives', async () => {
+    const s = await chatWithEmulator(['--fault', 'drop-downchannel-after=1']);
+    let at = await promptAfterConnect(s);
+    s.type('hel');
+    at = await s.waitFor('hel', at);
+    at = await s.waitFor('clova-cli: reconnecting… (downchannel ended)', at);
+    at = await s.waitFor(/clova-cli: connected to http:\/\/127\.0\.0\.1:\d+ \(reconnect \d+\)/, at);
+    at = await s.waitForRaw('hel\u001b[12G', at);
+    const screen = screenOf(s.raw().slice(0, at));
+    expect(screen.rows.at(-1)).toBe('clova › hel');
+    for (const row of screen.rows.slice(1, -1)) expect(row).toMatch(/^clova-cli: (reconnecting… \(downchannel ended\)|connected to .* \(reconnect \d+\))$/);
+    s.type(`lo${ENTER}`);
+    at = await s.waitFor(HELLO_ANSWER, at);
+    expect(stripAnsi(s.raw())).not.toMatch(/help with "(hel|lo)"/);
+    await s.waitFor(PROMPT, at);
     s.type(CTRL_D);
     expect(await s.exited).toBe(0);
   });
@@ -295,7 +314,7 @@ describe.skipIf(!SCRIPT)('clova-cli chat on a pseudo-terminal (e2e)', () => {
   });
 
   it('a half-typed line longer than the terminal is wide wraps; pushes printed above it keep both rows whole and the cursor where it was', async () => {
-    const s = await chatWithPushes();
+    const s = await chatWithEmulator();
     let at = await promptAfterConnect(s);
     const line = `tell me a story ${'and more '.repeat(13)}till the end`; // no intent: the answer quotes it
     const whole = `${PROMPT}${line}`;
