@@ -99,6 +99,8 @@ export async function runChat(opts: ChatOptions): Promise<void> {
       if (!interactive) {
         signals.onStop(() => process.stdin.destroy()); // a pending read must not hold the process
       }
+      // SIGTERM ends the session with an error line: on a row of its own, not after the half-typed line.
+      if (screen) signals.onStop(() => screen.detach());
       return true;
     },
     connecting: (client, server, renderer) => {

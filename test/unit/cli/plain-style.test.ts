@@ -14,6 +14,12 @@ describe('plainStyle: chalk at level 0 without loading chalk', () => {
     expect(plainStyle.yellow('')).toBe('');
     expect(plainStyle.level).toBe(0);
   });
+
+  it('is no thenable: an async function can return it', async () => {
+    expect((plainStyle as unknown as { then?: unknown }).then).toBeUndefined();
+    const returned = await (async () => plainStyle)();
+    expect(returned.dim('x')).toBe('x');
+  });
 });
 
 describe('groupThousands', () => {
