@@ -13,6 +13,14 @@ export const MAX_LEADING_JUNK = 256 * 1024;
 export class NotAudioError extends Error {}
 
 /**
+ * True when an MPEG frame's first bytes hold a Xing tag: the stream is VBR, and its first frame's
+ * bitrate says nothing of where a time falls (a LAME `Info` tag marks a constant bitrate).
+ */
+export function isVbrHead(head: Buffer): boolean {
+  return head.includes('Xing', 0, 'latin1') || head.includes('VBRI', 0, 'latin1');
+}
+
+/**
  * Splits compressed audio (MP3, AAC in ADTS) into whole frames, one batch per piece of input (a
  * live stream is never held back waiting for more): a leading ID3v2 tag and bytes before the first
  * frame are dropped (a stream entered in the middle, after an HTTP Range request, is aligned), a
@@ -22,7 +30,7 @@ export class NotAudioError extends Error {}
  */
 export async function* audioFrames(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  options: { maxJunk?: number; first?: (byteOffset: number, frame: FrameHeader) => void } = {},
+  options: { maxJunk?: number; first?: (byteOffset: number, frame: FrameHeader, head: Buffer) => void } = {},
 ): AsyncGenerator<FrameBatch> {
   const maxJunk = options.maxJunk ?? MAX_LEADING_JUNK;
   let buf: Buffer = Buffer.alloc(0);
@@ -78,7 +86,7 @@ export async function* audioFrames(
         started = true;
         const f = frameAt(buf, at)!;
         kind = f.kind;
-        options.first?.(consumed + at, f);
+        options.first?.(consumed + at, f, buf.subarray(at, at + Math.min(f.bytes, 64)));
       }
       pos = at;
     }
@@ -101,6 +109,14 @@ export function batchMs(batch: FrameBatch): number {
   let ms = 0;
   for (const f of batch.frames) ms += frameMs(f);
   return ms;
+}
+
+/** Passes batches on, telling the milliseconds of audio in each as it goes. */
+export async function* timed(batches: AsyncIterable<FrameBatch>, add: (ms: number) => void): AsyncGenerator<FrameBatch> {
+  for await (const b of batches) {
+    add(batchMs(b));
+    yield b;
+  }
 }
 
 /**

@@ -25,12 +25,15 @@ export interface CliOptions {
 /** An empty config folder: no test reads the stored login of whoever runs the tests. */
 const emptyConfig = mkdtempSync(join(tmpdir(), 'clova-config-'));
 
+
 /** A clean environment: no CLOVA_* or proxy variables from the machine, no colours, no stored login. */
 export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { XDG_CONFIG_HOME: emptyConfig };
+  // A fresh state folder per run: no run reads or writes the chat history or the saved volume of
+  // whoever runs the tests, nor what another run left (a test that wants that passes its own).
+  const env: NodeJS.ProcessEnv = { XDG_CONFIG_HOME: emptyConfig, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'clova-state-')) };
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(CLOVA_|NODE_EXTRA_CA_CERTS$|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|https?_proxy$)/.test(k)) continue;
-    if (k !== 'XDG_CONFIG_HOME') env[k] = v;
+    if (k !== 'XDG_CONFIG_HOME' && k !== 'XDG_STATE_HOME') env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];

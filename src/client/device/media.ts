@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { audioFrames, batchMs, framesFrom, type FrameBatch } from '../../audio/frame-stream.js';
 import type { FrameHeader } from '../../audio/frames.js';
 import { ServerError } from '../../protocol/errors.js';
 import type { TimerHandle, Timers } from '../timers.js';
@@ -104,14 +103,6 @@ interface Segment {
   begun: boolean;
   gain: number;
   windowTimer?: TimerHandle;
-}
-
-/** Passes batches on, telling the milliseconds of audio in each. */
-async function* counted(batches: AsyncIterable<FrameBatch>, add: (ms: number) => void): AsyncGenerator<FrameBatch> {
-  for await (const b of batches) {
-    add(batchMs(b));
-    yield b;
-  }
 }
 
 function text(v: unknown): string | undefined {
@@ -225,7 +216,7 @@ export class MediaPlayer {
       this.hooks.notice('AudioPlayer.Play without an audio item id, a stream URL or a token: not played');
       return;
     }
-    if (this.isDuplicate(audioItemId)) {
+    if (this.isDuplicate(audioItemId, payload.playBehavior === 'ENQUEUE')) {
       this.hooks.trace(`AudioPlayer.Play of ${audioItemId} again: already playing or queued, ignored`);
       return;
     }
@@ -272,7 +263,8 @@ export class MediaPlayer {
     if (waiting?.item === item) {
       this.hooks.timers.clearTimeout(waiting.timer);
       this.awaiting = undefined;
-      this.start(item, waiting.announce, waiting.fromMs);
+      // A start from the beginning begins where the merged stream says.
+      this.start(item, waiting.announce, waiting.announce === 'started' ? item.info.beginAtMs : waiting.fromMs);
     }
   }
 
@@ -408,8 +400,9 @@ export class MediaPlayer {
 
   // ── the machinery ────────────────────────────────────────────────────────────────────────────
 
-  private isDuplicate(id: string): boolean {
-    if (this.queue.some((i) => i.audioItemId === id)) return true;
+  /** The item plays or is paused now, or (for an ENQUEUE) already waits in the queue. */
+  private isDuplicate(id: string, enqueue: boolean): boolean {
+    if (enqueue && this.queue.some((i) => i.audioItemId === id)) return true;
     return this.current?.audioItemId === id && (this.activity === 'PLAYING' || this.activity === 'PAUSED' || this.segment !== undefined || this.awaiting !== undefined);
   }
 
@@ -527,16 +520,21 @@ export class MediaPlayer {
       this.hooks.trace(`music ${item.info.token}: ${res.status} ${res.contentType ?? '(no type)'}${res.startsAt > 0 ? ` from byte ${res.startsAt}` : ''}, playing from ${seg.fromMs} ms`);
       const fromStart = res.startsAt === 0;
       let kind: FrameHeader['kind'] | undefined;
+      // The frame reader loads with the first music (one-shot commands never need it).
+      const { audioFrames, framesFrom, isVbrHead, timed } = await import('../../audio/frame-stream.js');
+      if (seg !== this.segment) return;
       const frames = audioFrames(res.body, {
-        first: (dataStart, frame) => {
+        first: (dataStart, frame, head) => {
           kind = frame.kind;
-          if (fromStart) item.format = { kind: frame.kind, kbps: frame.kbps, dataStart, length: res.length };
+          // A VBR stream's first bitrate does not place an offset: it is resumed by skipping frames.
+          const kbps = frame.kind === 'mpeg' && !isVbrHead(head) ? frame.kbps : 0;
+          if (fromStart) item.format = { kind: frame.kind, kbps, dataStart, length: res.length };
         },
       });
       // After a 206 the body begins at the offset (aligned to the next frame); after a 200, frames are skipped up to it.
       // Where the audio ends (ms from the stream's start), known once the stream has ended.
       let audioEnd = fromStart ? 0 : seg.fromMs;
-      const audio = framesFrom(counted(frames, (ms) => (audioEnd += ms)), fromStart ? seg.fromMs : 0)[Symbol.asyncIterator]();
+      const audio = framesFrom(timed(frames, (ms) => (audioEnd += ms)), fromStart ? seg.fromMs : 0)[Symbol.asyncIterator]();
       // The player starts with the first audio in hand: its format chooses how it is played.
       const first = await audio.next();
       if (seg !== this.segment) return void audio.return(undefined);

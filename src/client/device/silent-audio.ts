@@ -1,4 +1,3 @@
-import { audioFrames, batchMs } from '../../audio/frame-stream.js';
 import { PlaybackAbortedError } from '../../audio/player.js';
 import type { Timers } from '../timers.js';
 import type { DeviceAudio } from './audio.js';
@@ -15,6 +14,7 @@ export function silentAudio(timers: Timers): DeviceAudio & { takesGain: false } 
     async play(mp3, { signal }) {
       if (signal.aborted) throw new PlaybackAbortedError(signal.reason);
       const input: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = Buffer.isBuffer(mp3) ? [mp3] : (mp3 as AsyncIterable<Uint8Array>);
+      const { audioFrames, batchMs } = await import('../../audio/frame-stream.js');
       const start = timers.now();
       let ms = 0;
       for await (const batch of audioFrames(input)) {

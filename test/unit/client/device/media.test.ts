@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { findFrame, mpegFrameAt } from '../../../../src/audio/frames.js';
 import { PlaybackAbortedError } from '../../../../src/audio/player.js';
 import type { DeviceAudio } from '../../../../src/client/device/audio.js';
 import { MediaPlayer, type MediaProgress } from '../../../../src/client/device/media.js';
@@ -226,6 +231,36 @@ describe('MediaPlayer: pause and resume from the offset', () => {
     await h.audio.calls[1]!.drained;
     const first = Math.ceil(at / 36) * 144;
     expect(Buffer.concat(h.audio.calls[1]!.bytes).subarray(0, 144).equals(mp3.subarray(first, first + 144))).toBe(true);
+  });
+
+  it('a VBR MP3 (Xing tag) is resumed by skipping frames from its start, not by a Range at a guessed byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clova-vbr-'));
+    execFileSync('sox', ['-n', '-r', '44100', '-c', '1', join(dir, 'a.wav'), 'synth', '3', 'sine', '300-3000']);
+    execFileSync('lame', ['--quiet', '-V', '4', join(dir, 'a.wav'), join(dir, 'a.mp3')]);
+    const vbr = readFileSync(join(dir, 'a.mp3'));
+    const srv = await mediaServer({ '/v.mp3': { body: vbr } });
+    const h = harness();
+    players.push(h.player);
+    h.player.play(play('V', srv.url('/v.mp3')));
+    await h.until(() => h.names().includes('PlayStarted'));
+    await new Promise((r) => setTimeout(r, 300));
+    h.player.pause();
+    const at = h.reports.at(-1)!.payload.offsetInMilliseconds as number;
+    h.player.resume();
+    await h.until(() => h.audio.calls.length === 2);
+    await h.audio.calls[1]!.drained;
+    expect(srv.requests.map((r) => r.range)).toEqual([undefined, undefined]);
+    // The first frame given is the first that begins at or after the offset (frames of 1152 samples at 44.1 kHz).
+    const frames: Array<{ off: number; bytes: number }> = [];
+    for (let off = findFrame(vbr)!; ; ) {
+      const f = mpegFrameAt(vbr, off);
+      if (!f) break;
+      frames.push({ off, bytes: f.bytes });
+      off += f.bytes;
+    }
+    const index = Math.ceil((at - 0.5) / ((1152 * 1000) / 44100));
+    const want = frames[index]!;
+    expect(Buffer.concat(h.audio.calls[1]!.bytes).subarray(0, want.bytes).equals(vbr.subarray(want.off, want.off + want.bytes))).toBe(true);
   });
 
   it('a new gain (volume, ducking) restarts the player at the same offset without an event', async () => {
