@@ -166,7 +166,7 @@ export class ChatLoop {
     this.notify();
   }
 
-  /** Ctrl-C: cancels the turn in flight, else stops speech, else clears the line, else asks for a second one. */
+  /** Ctrl-C: cancels the turn in flight, else stops speech, else music, else clears the line, else asks for a second one. */
   interrupt(): void {
     const { client } = this;
     const rl = this.options.terminal?.rl;
@@ -179,6 +179,10 @@ export class ChatLoop {
     }
     if (client.activity === 'speaking') {
       client.stopSpeech('stopped with Ctrl-C');
+      return;
+    }
+    if (client.activity === 'playing') {
+      client.stopMedia('stopped with Ctrl-C');
       return;
     }
     if (rl && rl.line.length > 0) {
