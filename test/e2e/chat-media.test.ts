@@ -247,6 +247,24 @@ describe('chat as a device: music (spec 5.6, 5.7) through a player that plays in
   }, 40_000);
 });
 
+describe('chat as a device without a player', () => {
+  it('--no-play: music is taken at its real pace in silence, so the events and offsets are those of a device playing it', async () => {
+    const mp3 = toneMp3(1.5);
+    const srv = await mediaServer({ '/a.mp3': { body: mp3 } });
+    const { emu, player, chat } = await session({ args: ['--no-play'] });
+    emu.push(play('Q', { url: srv.url('/a.mp3'), progressReport: { progressReportIntervalInMilliseconds: 1000 } }));
+    const finished = await waitEvent(emu, 'PlayFinished');
+    const audio = events(emu, 'AudioPlayer');
+    expect(audio.map((e) => e.name)).toEqual(['PlayStarted', 'ProgressReportIntervalPassed', 'PlayFinished']);
+    expect(Math.abs((audio[1]!.payload.offsetInMilliseconds as number) - 1000)).toBeLessThan(150);
+    const length = Math.floor(mp3.length / 144) * 36;
+    expect(finished.payload.offsetInMilliseconds).toBe(length);
+    expect(finished.at - audio[0]!.at).toBeGreaterThanOrEqual(length - 100);
+    expect(player.runs()).toEqual([]);
+    expect((await finish(chat)).code).toBe(0);
+  }, 20_000);
+});
+
 describe('chat as a device: notifications, refusals, reports', () => {
   it('Notify plays the built-in chime; SetIndicator and ClearIndicator show in /status; HLS refused; Expect* answered', async () => {
     const { emu, player, chat } = await session();
