@@ -1,11 +1,10 @@
 import type { Interface } from 'node:readline';
 import { SilenceWatch } from '../../audio/level.js';
 import type { Microphone } from '../../audio/microphone.js';
-import { SystemExceptionError, type EventResult } from '../../client/client.js';
 import { AuthError, ClovaError, UsageError } from '../../protocol/errors.js';
 import { exitCodeFor } from '../exit.js';
 import { voiceDialog } from '../microphone-turns.js';
-import type { RequestSession } from '../request-session.js';
+import { finishTurn, type RequestSession } from '../request-session.js';
 import { chatHelp, IMMEDIATE, parseChatLine, type ChatCommandName, type ChatInput } from './commands.js';
 import type { ChatScreen } from './screen.js';
 
@@ -279,7 +278,7 @@ export class ChatLoop {
     };
     client.once('request', onRequest);
     try {
-      await this.finish(client.sendText(text, { timeoutMs: session.settings.timeoutMs, signal: turn.cancel.signal }));
+      await finishTurn(session, client.sendText(text, { timeoutMs: session.settings.timeoutMs, signal: turn.cancel.signal }));
     } catch (err) {
       this.failed(err, turn);
     } finally {
@@ -353,25 +352,6 @@ export class ChatLoop {
       await this.voiceTurn(true, false);
       if (this.client.pendingExpectSpeech === before) return; // nobody answered by voice: the prompt takes it
     }
-  }
-
-  /** The end of a turn: its reports, its speech (interrupted by a new line, Ctrl-C, /stop), the response line. */
-  private async finish(turn: Promise<EventResult>): Promise<void> {
-    const { client, renderer } = this;
-    let result: EventResult;
-    let exception: SystemExceptionError | undefined;
-    try {
-      result = await turn;
-    } catch (err) {
-      if (!(err instanceof SystemExceptionError)) throw err;
-      exception = err;
-      result = err.result;
-    }
-    await client.settled();
-    await client.speechIdle();
-    await client.settled();
-    renderer.response(result);
-    if (exception) throw exception;
   }
 
   /**
