@@ -238,9 +238,9 @@ export class ChatLoop {
       case 'talk':
         return; // parsed as a turn, never here
       case 'stop':
-        // A ringing alert is silenced at once; CLOVA's StopAlert ends it (spec 5.8).
-        client.requestAlertStop();
-        client.stopSpeech('stopped with /stop');
+        // Spec 4.7: what is in the foreground stops first: speech, else a ringing alert (silenced
+        // at once, RequestAlertStop; CLOVA's StopAlert ends it, spec 5.8).
+        if (client.activity === 'speaking' || client.requestAlertStop() === undefined) client.stopSpeech('stopped with /stop');
         return;
       case 'volume': {
         if (argument !== '') {

@@ -348,7 +348,7 @@ const alertKind = (type: string) => ALERT_KINDS[type] ?? type.toLowerCase();
 /** Why an alert stopped, in words. */
 const STOP_REASONS: Record<AlertStopReason, string> = {
   stopped: 'stopped by CLOVA',
-  user: 'stopped',
+  user: 'you stopped it',
   timeout: 'nobody stopped it',
   deleted: 'deleted',
   edited: 'changed',

@@ -41,7 +41,8 @@ export const MAX_ALERTS = 100;
 /** Tokens and URLs are at most 2048 bytes (spec 7.11, U-32). */
 const MAX_TEXT_BYTES = 2048;
 const MAX_LABEL_CHARS = 500;
-const MAX_ASSETS = 20;
+/** The most assets of an alert (each downloaded one is held while it rings). */
+const MAX_ASSETS = 8;
 
 /**
  * A SetAlert in the past by up to this much is kept and rings at once: the directive's trip, and a

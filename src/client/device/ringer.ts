@@ -245,8 +245,8 @@ function wait(timers: Pick<Timers, 'setTimeout' | 'clearTimeout'>, ms: number, s
   });
 }
 
-/** The most bytes of a downloaded alert sound (a TTS reminder is tens of kB). */
-export const MAX_ASSET_BYTES = 2 * 1024 * 1024;
+/** The most bytes of a downloaded alert sound (a TTS reminder is tens of kB; with at most 8 assets an alert holds 8 MiB at most). */
+export const MAX_ASSET_BYTES = 1024 * 1024;
 /** The longest a download may take. */
 export const ASSET_TIMEOUT_MS = 5000;
 
