@@ -85,6 +85,8 @@ export class AlertsDevice {
     const type = payloadString(payload.type);
     const check = checkAlert(payload, this.opts.clock.now(), this.graceMs);
     const known = this.store.get(token);
+    // Full: an alert that rang and was never deleted by CIC makes room; otherwise the new one is refused.
+    if (check.ok && !known && this.store.full) this.evictRung();
     const failure = !check.ok ? check.reason : !known && this.store.full ? `${this.store.max} alerts are set already` : undefined;
     if (failure !== undefined || !check.ok) {
       this.opts.notice(`an alert could not be set: ${failure}`);
@@ -238,6 +240,14 @@ export class AlertsDevice {
     this.publish();
     this.opts.report('AlertStopped', { token: alert.token, type: alert.type });
     this.opts.changed(change('stopped', alert, reason));
+  }
+
+  /** Forgets the alert that rang first of those CIC never deleted, if there is one. */
+  private evictRung(): void {
+    const rung = this.store.all().filter((e) => e.phase === 'rung').sort((a, b) => a.alert.dueAt - b.alert.dueAt)[0];
+    if (!rung) return;
+    this.opts.trace(`alerts: ${this.store.max} alerts are set; ${rung.alert.token}, which rang and was never deleted, is dropped`);
+    this.store.delete(rung.alert.token);
   }
 
   /** Alerts.AlertsState for the context of every later event. */

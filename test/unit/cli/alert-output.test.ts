@@ -4,6 +4,8 @@ import { HumanRenderer } from '../../../src/cli/output/human.js';
 import { JsonRenderer } from '../../../src/cli/output/json.js';
 import type { StatusInfo } from '../../../src/cli/output/renderer.js';
 import type { AlertChange } from '../../../src/client/client.js';
+import { describeDirective } from '../../../src/client/handlers/describe.js';
+import { buildDirective } from '../../../src/protocol/messages.js';
 
 // What a person and a script see when an alert rings and stops, and in /status. TZ is the
 // process's: the times are built in local time here so the test holds in any zone.
@@ -78,5 +80,13 @@ describe('alert output', () => {
       { type: 'alert', phase: 'started', token: 't1', alertType: 'TIMER', scheduledTime: '2026-11-29T10:31:05Z' },
       { type: 'alert', phase: 'stopped', token: 't1', alertType: 'REMINDER', scheduledTime: '2026-11-29T19:31:05+09:00', label: 'tea', reason: 'timeout' },
     ]);
+  });
+
+  it('SynchronizeAlert is told by how many alerts it lists', () => {
+    const sync = (allAlerts: unknown) => describeDirective(buildDirective('Alerts', 'SynchronizeAlert', { allAlerts }).directive).text;
+    expect(sync([])).toBe('Alerts.SynchronizeAlert: no alerts');
+    expect(sync([{}])).toBe('Alerts.SynchronizeAlert: 1 alert');
+    expect(sync([{}, {}])).toBe('Alerts.SynchronizeAlert: 2 alerts');
+    expect(sync('x')).toBe('Alerts.SynchronizeAlert');
   });
 });

@@ -239,6 +239,20 @@ describe('Alerts handler in a session (device)', () => {
     expect(state.alerts!.allAlerts).toEqual([]);
   });
 
+  it('at most 100 alerts: a new one is refused when all wait, and makes room by dropping one that rang and was never deleted', async () => {
+    const { reported, apply, run, now, state } = setup({ maxRingMs: 500 });
+    apply('SetAlert', { token: 'rings', type: 'TIMER', scheduledTime: iso(now + 1000) });
+    for (let i = 1; i < 100; i++) apply('SetAlert', { token: `t${i}`, type: 'ALARM', scheduledTime: iso(now + 3600_000 + i * 1000) });
+    apply('SetAlert', { token: 'one-too-many', type: 'ALARM', scheduledTime: iso(now + 7200_000) });
+    expect(reported.at(-1)).toMatchObject({ name: 'Alerts.SetAlertFailed', payload: { token: 'one-too-many' } });
+    await run(1600); // "rings" rings out and is not deleted by CIC
+    expect(names(reported).slice(-2)).toEqual(['Alerts.AlertStarted', 'Alerts.AlertStopped']);
+    apply('SetAlert', { token: 'one-too-many', type: 'ALARM', scheduledTime: iso(now + 7200_000) });
+    expect(reported.at(-1)).toMatchObject({ name: 'Alerts.SetAlertSucceeded', payload: { token: 'one-too-many' } });
+    expect(state.alerts!.allAlerts).toHaveLength(100);
+    expect(state.alerts!.allAlerts).not.toContainEqual(expect.objectContaining({ token: 'rings' }));
+  });
+
   it('RequestSynchronizeAlert on every connection', () => {
     const { reported, alerts } = setup();
     alerts.connected();
