@@ -1,7 +1,7 @@
-import type { SpeechPlayer } from '../client/speech-queue.js';
+import type { DeviceOptions } from '../client/client.js';
 import { resolveRequestSettings, type RequestOptions, type RequestSettings } from './config.js';
 import type { Renderer } from './output/renderer.js';
-import { resolvePlayer } from './playback.js';
+import { resolvePlayback } from './playback.js';
 import type { PlaybackOptions } from './playback-options.js';
 import { makeRenderer, runRequestSession, StopSignals, type RequestSession, type ScreenWriters, type SessionExtras } from './request-session.js';
 
@@ -18,6 +18,8 @@ export interface RequestCommand<Prepared> {
   screen?: ScreenWriters;
   /** Called with the client before it connects. */
   connecting?: SessionExtras['connecting'];
+  /** The session is a device (chat): alerts ring through the player (DeviceOptions without `audio`, which comes from the player). */
+  device?(): Omit<DeviceOptions, 'audio'>;
   /** Checks the arguments before any setting is read (the first error a user sees is about them). */
   check?(): void;
   /**
@@ -51,7 +53,8 @@ export async function runRequestCommand<Prepared>(opts: RequestOptions & Playbac
     command.check?.();
     const settings = resolveRequestSettings(opts);
     const renderer = await makeRenderer(settings, opts.color, command.screen);
-    const speech: SpeechPlayer | undefined = await resolvePlayer(opts, command.playback, (m) => renderer.notice(m));
+    const { speech, audio } = await resolvePlayback(opts, command.playback, (m) => renderer.notice(m));
+    const device: DeviceOptions | undefined = command.device ? { ...command.device(), audio } : undefined;
     const prepared = await command.prepare({ settings, renderer, signals });
     if (prepared === undefined) return;
     try {
@@ -63,7 +66,7 @@ export async function runRequestCommand<Prepared>(opts: RequestOptions & Playbac
           const hint = session.client.pendingExpectSpeech ? command.followUpHint?.(prepared) : undefined;
           if (hint) renderer.hint(hint);
         },
-        { speech, signals, connecting: command.connecting, traceWrite: command.screen?.err },
+        { speech, device, signals, connecting: command.connecting, traceWrite: command.screen?.err },
       );
     } finally {
       await command.release?.(prepared);

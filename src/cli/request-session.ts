@@ -1,5 +1,5 @@
 import type { Ora } from 'ora';
-import { CicClient, SystemExceptionError, type EventResult } from '../client/client.js';
+import { CicClient, SystemExceptionError, type DeviceOptions, type EventResult } from '../client/client.js';
 import type { SpeechPlayer } from '../client/speech-queue.js';
 import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
@@ -31,6 +31,8 @@ export interface RequestSession {
 export interface SessionExtras {
   /** Plays speech (undefined: not played). */
   speech?: SpeechPlayer;
+  /** The client is a device (chat): alerts ring. */
+  device?: DeviceOptions;
   /** Extra options for the in-process emulator of --emulator. */
   emulator?: Partial<EmulatorOptions>;
   /** The command's signal watch, when it started before the session (else the session makes one). */
@@ -270,6 +272,7 @@ export async function runRequestSession(
       helloTimeoutMs: settings.helloTimeoutMs,
       keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
       speech: extras.speech,
+      device: extras.device,
       // Spec 2.6: a 401 with a stored login gets one refresh (shared with other processes through the lock).
       onUnauthorized: refreshContext
         ? async (rejected: string) => {
@@ -285,6 +288,7 @@ export async function runRequestSession(
     c.on('audio', (a) => renderer.audio(a));
     c.on('notice', (m) => renderer.notice(m));
     c.on('speech', (p) => renderer.speech(p));
+    c.on('alert', (a) => renderer.alert(a));
     return c;
   };
   let client: CicClient | undefined;

@@ -16,6 +16,10 @@ import { PlaybackAttachmentSink, type AttachmentSink } from './attachments.js';
 import { DEFAULT_UPLOAD_STALL_MS, type UploadEnd, type UploadProgress } from './audio-upload.js';
 import type { BackoffOptions } from './backoff.js';
 import type { EndpointOptions } from './connection.js';
+import { AlertsDevice, type AlertsSummary } from './device/alerts-device.js';
+import type { AlertInfo } from './device/alerts.js';
+import type { DeviceAudio } from './device/audio.js';
+import type { AlertChange, AlertStopReason } from './device/ringer.js';
 import { DirectiveDispatch, type ReceivedDirective, type SkippedDirective } from './dispatch.js';
 import { EventExchange } from './event-exchange.js';
 import type { HandlerContext } from './handlers/registry.js';
@@ -31,6 +35,21 @@ export type { LinkStatus } from './link.js';
 export type { EndpointOptions } from './connection.js';
 export type { ReceivedDirective, SkippedDirective, SystemException } from './dispatch.js';
 export { SystemExceptionError, type EventResult, type RecognizeResult } from './results.js';
+export type { AlertChange, AlertStopReason } from './device/ringer.js';
+export type { AlertsSummary } from './device/alerts-device.js';
+export type { AlertInfo } from './device/alerts.js';
+export type { DeviceAudio } from './device/audio.js';
+
+/**
+ * What makes the client a device that carries out what CLOVA asks (the chat session): alerts are
+ * kept and rung (spec 5.8). Without it (one-shot commands) they are only shown.
+ */
+export interface DeviceOptions {
+  /** Where the device's sounds go (the bell); undefined: alerts still ring (events, `alert`), without sound. */
+  audio?: DeviceAudio;
+  /** The longest an alert rings when nobody stops it (default 60000 ms). */
+  alertMaxRingMs?: number;
+}
 
 /** How to reach CIC, how patient to be, and what to do with speech. */
 export interface ClientOptions extends EndpointOptions {
@@ -48,6 +67,8 @@ export interface ClientOptions extends EndpointOptions {
    * 401 fails the request.
    */
   onUnauthorized?: (rejectedToken: string) => Promise<string>;
+  /** Behave as a device (a session): see DeviceOptions. */
+  device?: DeviceOptions;
 }
 
 /** Options of one text turn. */
@@ -108,13 +129,16 @@ export interface CicClientEvents {
   activity: [Activity];
   /** The link was lost (reconnecting in the background) or is greeted again (connected). */
   connection: [LinkStatus];
+  /** An alert began or stopped ringing (only with the `device` option). */
+  alert: [AlertChange];
 }
 
 /** One item of `events()`: what a long-lived session shows, in order of arrival. */
 export type ClientEvent =
   | { type: 'directive'; directive: ReceivedDirective }
   | { type: 'activity'; activity: Activity }
-  | { type: 'connection'; connection: LinkStatus };
+  | { type: 'connection'; connection: LinkStatus }
+  | { type: 'alert'; alert: AlertChange };
 
 /** The default bound of every wait of a turn (the CLI's --timeout default). */
 const DEFAULT_TIMEOUT_MS = DEFAULT_UPLOAD_STALL_MS;
@@ -142,8 +166,12 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private readonly playbackSink: PlaybackAttachmentSink | undefined;
   private readonly iterators = new Set<AbortController>();
   private readonly reports = new Set<Promise<void>>();
-  private readonly tracker = new ActivityTracker((a) => this.emit('activity', a));
+  private readonly tracker = new ActivityTracker((a) => {
+    this.alerts?.activity(a);
+    this.emit('activity', a);
+  });
   private linkStatus: LinkStatus | undefined;
+  private readonly alerts: AlertsDevice | undefined;
 
   constructor(options: ClientOptions) {
     super();
@@ -157,6 +185,18 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     const trace = (l: string) => this.trace(l);
     const notice = (l: string) => this.emit('notice', l);
     let sink = options.attachments;
+    if (options.device) {
+      this.alerts = new AlertsDevice({
+        state: this.state,
+        report: (name, payload) => this.report('Alerts', name, payload),
+        clock: timers,
+        audio: options.device.audio,
+        maxRingMs: options.device.alertMaxRingMs,
+        changed: (c) => this.emit('alert', c),
+        trace,
+        notice,
+      });
+    }
     if (options.speech) {
       this.playbackSink = new PlaybackAttachmentSink(options.attachments);
       sink = this.playbackSink;
@@ -187,6 +227,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     );
     const status = (s: LinkStatus) => {
       this.linkStatus = s;
+      // Spec 5.8: on every (re)connection the device asks for its alerts.
+      if (s.phase === 'connected') this.alerts?.connected();
       this.emit('connection', s);
     };
     this.link = new CicLink({
@@ -226,6 +268,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       },
       stopCapture: (id) => this.voice.stopCapture(id),
       keepRecording: (id) => this.voice.keepRecording(id),
+      alerts: this.alerts,
     };
   }
 
@@ -270,6 +313,25 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     this.state.muted = muted;
   }
 
+  /**
+   * The user stops the ringing alert (a button, `/stop`): it is silenced at once and
+   * Alerts.RequestAlertStop is sent; CIC's StopAlert then stops it (AlertStopped). Returns the
+   * alert, or undefined when none rings (or the client is not a device).
+   */
+  requestAlertStop(): AlertInfo | undefined {
+    return this.alerts?.requestStop();
+  }
+
+  /** Stops a ringing alert here, reporting AlertStopped with `reason` (the session ends); false when none rings. */
+  stopAlerts(reason: AlertStopReason = 'session-ended'): boolean {
+    return this.alerts?.stopRinging(reason) ?? false;
+  }
+
+  /** The device's alerts: how many wait, the next, the ringing one (undefined when the client is not a device). */
+  get alertsSummary(): AlertsSummary | undefined {
+    return this.alerts?.summary();
+  }
+
   /** Resolves when every queued Speak has been played (at once when speech is not played). */
   async speechIdle(): Promise<void> {
     await this.speechQueue?.idle();
@@ -303,7 +365,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   }
 
   /**
-   * Directives, activity changes and connection changes as one async iterator, in order of arrival
+   * Directives, activity, connection and alert changes as one async iterator, in order of arrival
    * (what a long-lived session shows: `clova-cli chat` is its terminal front end); it ends when the
    * client is closed, or when the loop that reads it breaks.
    */
@@ -319,9 +381,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     const onDirective = (directive: ReceivedDirective) => push({ type: 'directive', directive });
     const onActivity = (activity: Activity) => push({ type: 'activity', activity });
     const onConnection = (connection: LinkStatus) => push({ type: 'connection', connection });
+    const onAlert = (alert: AlertChange) => push({ type: 'alert', alert });
     this.on('directive', onDirective);
     this.on('activity', onActivity);
     this.on('connection', onConnection);
+    this.on('alert', onAlert);
     const onStop = () => wake?.();
     stop.signal.addEventListener('abort', onStop, { once: true });
     try {
@@ -338,6 +402,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       this.off('directive', onDirective);
       this.off('activity', onActivity);
       this.off('connection', onConnection);
+      this.off('alert', onAlert);
       this.iterators.delete(stop);
     }
   }
@@ -490,6 +555,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
 
   /** Closes every connection; pending work fails. */
   async close(): Promise<void> {
+    this.alerts?.close();
     this.cancelUploads();
     this.link.close();
     for (const it of this.iterators) it.abort();

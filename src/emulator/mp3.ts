@@ -1,4 +1,4 @@
-import { Mp3Encoder } from '@breezystack/lamejs';
+import { encodeMp3 } from '../audio/mp3-encoder.js';
 
 const SAMPLE_RATE = 16000;
 const KBPS = 32;
@@ -55,10 +55,7 @@ function toneSequence(seconds: number): Int16Array {
 }
 
 function encodePcm(pcm: Int16Array): Buffer {
-  const encoder = new Mp3Encoder(1, SAMPLE_RATE, KBPS);
-  const head = encoder.encodeBuffer(pcm);
-  const tail = encoder.flush();
-  return Buffer.concat([Buffer.from(head.buffer, head.byteOffset, head.byteLength), Buffer.from(tail)]);
+  return encodeMp3(pcm, SAMPLE_RATE, KBPS);
 }
 
 const BITRATES_V1_L3 = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];

@@ -9,7 +9,7 @@ export type ChatInput =
 export const CHAT_COMMANDS = {
   help: 'this list',
   talk: 'a voice turn from the microphone (an empty line does the same on a terminal)',
-  stop: 'stop what plays: speech (SpeechStopped is reported)',
+  stop: 'stop what plays: speech (SpeechStopped is reported), else a ringing alert (RequestAlertStop)',
   volume: '[0-10]: show the volume, or set the one every later event reports (Speaker.VolumeState)',
   mute: 'report the speaker muted',
   unmute: 'report the speaker unmuted',

@@ -1,9 +1,11 @@
 import type { Interface } from 'node:readline';
 import { SilenceWatch } from '../../audio/level.js';
 import type { Microphone } from '../../audio/microphone.js';
+import type { AlertsSummary } from '../../client/client.js';
 import { AuthError, ClovaError, UsageError } from '../../protocol/errors.js';
 import { exitCodeFor } from '../exit.js';
 import { voiceDialog } from '../microphone-turns.js';
+import type { StatusInfo } from '../output/renderer.js';
 import { finishTurn, type RequestSession } from '../request-session.js';
 import { chatHelp, IMMEDIATE, parseChatLine, type ChatCommandName, type ChatInput } from './commands.js';
 import type { ChatScreen } from './screen.js';
@@ -77,8 +79,16 @@ export class ChatLoop {
     const { terminal } = this.options;
     const onActivity = () => this.showState();
     const onDirective = () => terminal?.screen.status(client.activity, client.pendingExpectSpeech !== undefined);
+    // Spec 4.7: an alert that starts ringing while the user speaks cancels the capture.
+    const onAlert = (a: { phase: string }) => {
+      if (a.phase === 'started' && this.turn?.voice && client.activity === 'listening') {
+        this.turn.cancel.abort('cancelled: an alert began ringing');
+        client.cancelUploads();
+      }
+    };
     client.on('activity', onActivity);
     client.on('directive', onDirective);
+    client.on('alert', onAlert);
     if (terminal) this.attachTerminal(terminal);
     try {
       for (;;) {
@@ -93,7 +103,9 @@ export class ChatLoop {
     } finally {
       client.off('activity', onActivity);
       client.off('directive', onDirective);
+      client.off('alert', onAlert);
       client.stopSpeech('the session ended');
+      client.stopAlerts('session-ended');
       await client.settled();
     }
     if (!terminal && this.firstFailure) throw summary(this.firstFailure, this.failures);
@@ -226,7 +238,9 @@ export class ChatLoop {
       case 'talk':
         return; // parsed as a turn, never here
       case 'stop':
-        client.stopSpeech('stopped with /stop');
+        // Spec 4.7: what is in the foreground stops first: speech, else a ringing alert (silenced
+        // at once, RequestAlertStop; CLOVA's StopAlert ends it, spec 5.8).
+        if (client.activity === 'speaking' || client.requestAlertStop() === undefined) client.stopSpeech('stopped with /stop');
         return;
       case 'volume': {
         if (argument !== '') {
@@ -259,6 +273,7 @@ export class ChatLoop {
           expecting: client.pendingExpectSpeech !== undefined,
           ...(client.state.lastSpeech ? { speech: { ...client.state.lastSpeech } } : {}),
           alerts: client.state.alerts?.allAlerts.length ?? 0,
+          ...alertsStatus(client.alertsSummary),
         });
         return;
       }
@@ -385,4 +400,14 @@ function summary(first: ClovaError, failures: number): ClovaError {
     value: `${failures} turn${failures === 1 ? '' : 's'} of the session failed; the first: ${first.message}`,
   });
   return err;
+}
+
+/** The alerts part of `/status`: how many wait, the next, the ringing one. */
+function alertsStatus(summary: AlertsSummary | undefined): Partial<StatusInfo> {
+  if (!summary) return {};
+  return {
+    alertsPending: summary.pending,
+    ...(summary.next ? { nextAlert: summary.next } : {}),
+    ...(summary.ringing ? { ringingAlert: summary.ringing } : {}),
+  };
 }

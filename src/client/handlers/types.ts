@@ -1,5 +1,6 @@
 import type { ClientState } from '../../protocol/context.js';
 import type { Directive } from '../../protocol/messages.js';
+import type { AlertsDevice } from '../device/alerts-device.js';
 
 /** What a namespace handler may do in response to a directive. */
 export interface HandlerContext {
@@ -15,6 +16,8 @@ export interface HandlerContext {
   stopCapture(dialogRequestId: string | undefined): void;
   /** KeepRecording arrived: the server is still working on that dialog (restarts the answer timer). */
   keepRecording(dialogRequestId: string | undefined): void;
+  /** The device's alerts (a session: the client's `device` option); undefined: alerts are shown, not kept. */
+  alerts?: AlertsDevice;
 }
 
 /** One namespace's knowledge: which directive names exist, and optional behaviour. */
