@@ -153,6 +153,12 @@ export class HumanRenderer implements Renderer {
   directive(d: ReceivedDirective): void {
     if (this.closed) return;
     const c = this.color;
+    const { header, payload } = d.message.directive;
+    // The session's own alert sync at every (re)connection: bookkeeping, unless it brings alerts.
+    if (!this.options.verbose && header.namespace === 'Alerts' && header.name === 'SynchronizeAlert') {
+      const all = (payload as { allAlerts?: unknown } | undefined)?.allAlerts;
+      if (Array.isArray(all) && all.length === 0) return;
+    }
     const shown = describeDirective(d.message.directive, { verbose: this.options.verbose });
     const from = d.source === 'downchannel' ? c.dim(' (downchannel)') : '';
     if (shown.kind === 'transcript') {
