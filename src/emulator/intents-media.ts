@@ -6,7 +6,7 @@
 import { buildDirective } from '../protocol/messages.js';
 import { inLang, NUMBER_RE, numberValue, particle, silent, simple, words, type DeviceView, type IntentReply } from './intent-kit.js';
 import type { Lang } from './language.js';
-import { MUSIC_TRACK, neighbour, playDirective, RADIO_TRACK, TRACKS, trackMp3, type Track } from './media-library.js';
+import { MUSIC_TRACK, neighbour, playDirective, RADIO_TRACK, TRACKS, type Track } from './media-library.js';
 
 /** The volume range (spec 3.3.2: Speaker.VolumeState, 0-10). */
 const MAX_VOLUME = 10;
@@ -15,7 +15,6 @@ const TARGET = { namespace: 'AudioPlayer' };
 
 /** An answer that starts `track`, with the speech `text` (none for next/previous). */
 function play(intent: 'music' | 'next' | 'previous', track: Track, device: DeviceView, text?: string): IntentReply {
-  void trackMp3(track); // made while the client gets ready to fetch it
   return {
     intent,
     ...(text !== undefined ? { text } : {}),

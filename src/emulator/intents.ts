@@ -46,7 +46,6 @@ export const ENGLISH_REQUESTS: readonly string[] = [
   'stop',
   'play some music',
   'play the radio',
-  'play some jazz',
   'pause',
   'pause the music',
   'resume',
@@ -64,7 +63,7 @@ export const ENGLISH_REQUESTS: readonly string[] = [
   'set the volume to five',
   'set the volume to eight',
   'mute',
-  'unmute',
+  'turn the sound back on',
   'order a pizza',
   'i want a pizza',
   'i would like a pizza',
@@ -92,17 +91,17 @@ const INTENTS: { intent: Matched; en: RegExp; ko: RegExp }[] = [
   { intent: 'alarm', en: words('alarms?|wake me'), ko: /알람|깨워/ },
   { intent: 'next', en: words('next|skip'), ko: /다음\s*(?:곡|노래|음악)|넘겨/ },
   { intent: 'previous', en: words('previous|go back|last song'), ko: /이전\s*(?:곡|노래|음악)|앞\s*(?:곡|노래)/ },
-  { intent: 'mute', en: words('un-?mute|mute'), ko: /음소거|소리\s*(?:꺼|켜)/ },
+  { intent: 'mute', en: words('un-?mute|mute|sound (?:back )?on|sound off'), ko: /음소거|소리\s*(?:꺼|켜)/ },
   { intent: 'volume', en: words('volume|louder|quieter|softer'), ko: /볼륨|소리|음량/ },
-  { intent: 'music', en: words('play|music|songs?|radio|jazz'), ko: /음악|노래|틀어|재생|라디오|재즈/ },
+  { intent: 'music', en: words('play|music|radio|jazz'), ko: /음악|틀어|재생|라디오|재즈|노래\s*(?:좀\s*)?(?:들려|켜)/ },
   { intent: 'weather', en: words('weather|forecast'), ko: /날씨/ },
   { intent: 'time', en: words('time|clock'), ko: /몇\s*시|시간|시각/ },
   { intent: 'greeting', en: words('hello|hi|hey|good morning|good evening'), ko: /안녕/ },
 ];
 
-/** True for "unmute" / "음소거 해제" / "소리 켜줘". */
+/** True for "unmute" / "turn the sound back on" / "음소거 해제" / "소리 켜줘". */
 function isUnmute(text: string): boolean {
-  return words('un-?mute').test(text) || /음소거\s*(?:해제|풀어|꺼)|소리\s*켜/.test(text);
+  return words('un-?mute|sound (?:back )?on').test(text) || /음소거\s*(?:해제|풀어|꺼)|소리\s*켜/.test(text);
 }
 
 /** Picks the intent of a text and builds its answer; `device` is what the asking client's device is known to have. */

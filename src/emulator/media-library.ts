@@ -77,7 +77,11 @@ export function trackById(id: string): Track | undefined {
   return TRACKS.find((t) => t.id === id);
 }
 
-/** The MP3 of a track: made on first use (about 0.5 s of work, a second of audio per event-loop turn), then cached for the process. */
+/**
+ * The MP3 of a track: made on first use, i.e. on the first request for it (0.5-1.5 s of work, one
+ * second of audio per event-loop turn), then cached for the process. Not made ahead when a Play
+ * goes out: a one-shot command would wait for it before exiting.
+ */
 export function trackMp3(track: Track): Promise<Buffer> {
   let mp3 = mp3s.get(track.id);
   if (!mp3) {

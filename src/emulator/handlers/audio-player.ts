@@ -1,4 +1,4 @@
-import { streamDeliverDirective, trackMp3, trackOfStream } from '../media-library.js';
+import { streamDeliverDirective, trackOfStream } from '../media-library.js';
 import { directivePart } from '../wire.js';
 import type { EventHandler, HandlerResult, NamespaceHandlers } from './types.js';
 
@@ -19,7 +19,6 @@ const streamRequested: EventHandler = (event, ctx): HandlerResult => {
   }
   const track = trackOfStream(audioStream);
   if (!track) return { status: 400, description: 'AudioPlayer.StreamRequested: unknown stream (not one the emulator sent)' };
-  void trackMp3(track);
   return { status: 200, parts: [directivePart(streamDeliverDirective(track, audioItemId, audioStream.token, ctx.baseUrl))] };
 };
 

@@ -1,5 +1,5 @@
 import { buildDirective, type DirectiveMessage, type EventMessage } from '../../protocol/messages.js';
-import { neighbour, playDirective, trackMp3 } from '../media-library.js';
+import { neighbour, playDirective } from '../media-library.js';
 import { directivePart } from '../wire.js';
 import { currentTrack } from './device-view.js';
 import { noContent, type EventHandler, type HandlerContext, type NamespaceHandlers } from './types.js';
@@ -30,9 +30,7 @@ function skip(step: 1 | -1): EventHandler {
   return command((ctx, event) => {
     const { activity, track } = currentTrack(ctx, event);
     if (activity === 'IDLE' && !track) return undefined;
-    const next = neighbour(track, step);
-    void trackMp3(next);
-    return playDirective(next, ctx.baseUrl);
+    return playDirective(neighbour(track, step), ctx.baseUrl);
   });
 }
 
