@@ -44,9 +44,9 @@ export function byteRange(header: string | undefined, size: number): { start: nu
     return { start: Math.max(0, size - suffix), end: size };
   }
   const start = Number(m[1]);
-  const last = m[2] === '' ? size - 1 : Number(m[2]);
-  if (last < start) return undefined;
+  if (m[2] !== '' && Number(m[2]) < start) return undefined;
   if (start >= size) return 'unsatisfiable';
+  const last = m[2] === '' ? size - 1 : Number(m[2]);
   return { start, end: Math.min(size, last + 1) };
 }
 

@@ -78,8 +78,7 @@ export async function encodeMp3Gradually(pcm: Int16Array, kbps: number): Promise
   for (let off = 0; off < pcm.length; off += SAMPLE_RATE) {
     // Copied: lamejs hands back a view of its own buffer, which the next call overwrites.
     out.push(Buffer.from(bytesOf(encoder.encodeBuffer(pcm.subarray(off, off + SAMPLE_RATE)))));
-    // Unref'd: an encoding nobody waits for (made ahead of a fetch) does not keep the process alive.
-    await new Promise<void>((resolve) => setImmediate(resolve).unref());
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   out.push(Buffer.from(bytesOf(encoder.flush())));
   return Buffer.concat(out);
