@@ -13,6 +13,8 @@ export type IntentName =
   | 'cancel'
   | 'stop'
   | 'music'
+  | 'queue'
+  | 'clear'
   | 'pause'
   | 'resume'
   | 'next'

@@ -13,26 +13,47 @@ const MAX_VOLUME = 10;
 
 const TARGET = { namespace: 'AudioPlayer' };
 
-/** An answer that starts `track`, with the speech `text` (none for next/previous). */
-function play(intent: 'music' | 'next' | 'previous', track: Track, device: DeviceView, text?: string): IntentReply {
+/** An answer that plays `track` (now, or after the queue with ENQUEUE), with the speech `text` (none for next/previous). */
+function play(intent: 'music' | 'queue' | 'next' | 'previous', track: Track, device: DeviceView, text?: string): IntentReply {
+  const behavior = intent === 'queue' ? 'ENQUEUE' : 'REPLACE_ALL';
   return {
     intent,
     ...(text !== undefined ? { text } : {}),
-    directives: (dialogRequestId) => [playDirective(track, device.baseUrl, dialogRequestId)],
+    directives: (dialogRequestId) => [playDirective(track, device.baseUrl, dialogRequestId, behavior)],
   };
 }
 
-/** "Play some music", "play the radio", "play some jazz", or a track by its title. */
-export function music(text: string, lang: Lang, device: DeviceView): IntentReply {
+/** The track a text names by its title, or by "radio"/"jazz". */
+function namedTrack(text: string): Track | undefined {
   const lower = text.toLowerCase();
-  const named = TRACKS.find((t) => lower.includes(t.title.toLowerCase()));
-  const track = named ?? (words('radio|jazz').test(text) || /라디오|재즈/.test(text) ? RADIO_TRACK : MUSIC_TRACK);
+  return TRACKS.find((t) => lower.includes(t.title.toLowerCase())) ?? (words('radio|jazz').test(text) || /라디오|재즈/.test(text) ? RADIO_TRACK : undefined);
+}
+
+/** "Play some music", "play the radio", "put on some jazz", or a track by its title. */
+export function music(text: string, lang: Lang, device: DeviceView): IntentReply {
+  const track = namedTrack(text) ?? MUSIC_TRACK;
   return play(
     'music',
     track,
     device,
     inLang(lang, `Playing ${track.title} by ${track.artist}.`, `${track.artist}의 ${particle(track.title, '을', '를')} 재생할게요.`),
   );
+}
+
+/** "Add some music to the queue": a Play with ENQUEUE of the named track, else the one after what plays. */
+export function queue(text: string, lang: Lang, device: DeviceView): IntentReply {
+  const track = namedTrack(text) ?? neighbour(device.playback.track, 1);
+  return play(
+    'queue',
+    track,
+    device,
+    inLang(lang, `Added ${track.title} to the queue.`, `${particle(track.title, '을', '를')} 재생 목록에 추가했어요.`),
+  );
+}
+
+/** "Clear the queue": AudioPlayer.ClearQueue CLEAR_ALL (empties the queue and stops what plays), without speech. */
+export function clearQueue(): IntentReply {
+  return silent('clear', (id) => [buildDirective('AudioPlayer', 'ClearQueue', { clearBehavior: 'CLEAR_ALL' }, id)]);
 }
 
 const nothingPlaying = (lang: Lang) => inLang(lang, 'Nothing is playing.', '재생 중인 음악이 없어요.');

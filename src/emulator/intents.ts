@@ -1,7 +1,7 @@
 import { buildDirective } from '../protocol/messages.js';
 import { idleDevice, inLang, simple, words, type DeviceView, type IntentName, type IntentReply } from './intent-kit.js';
 import { alarm, cancel, englishClock, koreanClock, timer } from './intents-alerts.js';
-import { music, mute, nowPlaying, pause, resume, skip, stop, volume } from './intents-media.js';
+import { clearQueue, music, mute, nowPlaying, pause, queue, resume, skip, stop, volume } from './intents-media.js';
 import { languageOf, type Lang } from './language.js';
 
 /**
@@ -46,6 +46,8 @@ export const ENGLISH_REQUESTS: readonly string[] = [
   'stop',
   'play some music',
   'play the radio',
+  'add some music to the queue',
+  'clear the queue',
   'pause',
   'pause the music',
   'resume',
@@ -82,7 +84,9 @@ const INTENTS: { intent: Matched; en: RegExp; ko: RegExp }[] = [
   // "다시 재생" (resume) is not "재생" (play), "stop the timer" is not setting one, "wake me up next
   // morning" is not a skip, and "set an alarm for 7" is not a question about the time.
   { intent: 'pizza', en: words('pizzas?'), ko: /피자/ },
-  { intent: 'cancel', en: words('cancel|delete|remove|clear'), ko: /취소|삭제|지워/ },
+  { intent: 'clear', en: words('(?:clear|empty) (?:the |my )?(?:queue|playlist)'), ko: /재생\s*목록\s*(?:을\s*)?(?:비워|삭제|지워)|대기열\s*(?:을\s*)?(?:비워|삭제|지워)/ },
+  { intent: 'queue', en: words('queue|enqueue|play (?:\w+ )*after this'), ko: /재생\s*목록에\s*추가|대기열/ },
+  { intent: 'cancel', en: words('cancel|delete|remove'), ko: /취소|삭제|지워/ },
   { intent: 'pause', en: words('pause'), ko: /일시\s*(?:정지|중지)|잠깐\s*멈춰/ },
   { intent: 'resume', en: words('resume|unpause|continue|keep playing'), ko: /다시\s*(?:재생|틀어|들려)|이어서|계속\s*(?:재생|틀어|들려)/ },
   { intent: 'playing', en: words("what(?:'s| is) playing|what song|which song"), ko: /무슨\s*(?:곡|노래|음악)|지금\s*나오는/ },
@@ -125,6 +129,10 @@ export function understand(text: string, now: Date, device: DeviceView = idleDev
       return stop(lang, device);
     case 'music':
       return music(text, lang, device);
+    case 'queue':
+      return queue(text, lang, device);
+    case 'clear':
+      return clearQueue();
     case 'pause':
       return pause(lang, device);
     case 'resume':

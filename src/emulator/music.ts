@@ -3,6 +3,7 @@
  * over a chord progression, with a bass and a soft pad, synthesised as 16 kHz mono PCM. Made from
  * a seed, so every run of the emulator plays the same notes.
  */
+import { mulberry32 } from './random.js';
 
 /** What a piece is made of. */
 export interface Piece {
@@ -16,18 +17,6 @@ export interface Piece {
   seed: number;
   /** Long-short eighth notes (a swing feel) instead of even ones. */
   swing?: boolean;
-}
-
-/** A small deterministic PRNG (mulberry32): the same seed gives the same melody. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const hz = (midi: number) => 440 * 2 ** ((midi - 69) / 12);
@@ -76,7 +65,7 @@ export function renderPiece(piece: Piece, seconds: number, rate: number): Int16A
   const out = new Float32Array(Math.round(seconds * rate));
   const beat = 60 / piece.bpm;
   const bar = 4 * beat;
-  const next = random(piece.seed);
+  const next = mulberry32(piece.seed);
   let step = nearest(piece.scale, piece.chords[0]![piece.chords[0]!.length - 1]! + 12);
   for (let b = 0; b * bar < seconds; b++) {
     const chord = piece.chords[b % piece.chords.length]!;

@@ -262,6 +262,24 @@ describe('music', () => {
     expect(directives[0]!.directive.payload).toMatchObject({ playBehavior: 'REPLACE_ALL', audioItem: { titleText: trackById(to)!.title } });
   });
 
+  it.each([
+    ['add some music to the queue', 'evening-tide', 'Added Evening Tide to the queue.'],
+    ['queue blue loop', 'blue-loop', 'Added Blue Loop to the queue.'],
+    ['재생 목록에 추가해줘', 'evening-tide', 'Evening Tide를 재생 목록에 추가했어요.'],
+  ] as const)('%s: a Play with ENQUEUE', (text, id, said) => {
+    const { reply, directives } = answer(text, device({ playback: { activity: 'PLAYING', track: trackById('morning-walk')! } }));
+    expect(reply.intent).toBe('queue');
+    expect(reply.text).toBe(said);
+    expect(directives[0]!.directive.payload).toMatchObject({ playBehavior: 'ENQUEUE', audioItem: { titleText: trackById(id)!.title } });
+  });
+
+  it.each(['clear the queue', 'empty my playlist', '재생 목록 비워줘'])('%s: AudioPlayer.ClearQueue CLEAR_ALL, without speech', (text) => {
+    const { reply, directives } = answer(text);
+    expect(reply.text).toBeUndefined();
+    expect(names(directives)).toEqual(['AudioPlayer.ClearQueue']);
+    expect(directives[0]!.directive.payload).toEqual({ clearBehavior: 'CLEAR_ALL' });
+  });
+
   it('says what is playing and asks for the playback state', () => {
     const playing = answer('what is playing', device({ playback: { activity: 'PLAYING', track: TRACKS[1]! } }));
     expect(playing.reply.text).toBe('This is Evening Tide by The Loopback Trio.');

@@ -20,6 +20,8 @@ const NEW_PHRASES: [string, IntentName][] = [
   ['stop', 'stop'],
   ['play some music', 'music'],
   ['play the radio', 'music'],
+  ['add some music to the queue', 'queue'],
+  ['clear the queue', 'clear'],
   ['pause', 'pause'],
   ['pause the music', 'pause'],
   ['resume', 'resume'],
