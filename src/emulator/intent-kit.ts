@@ -82,8 +82,11 @@ export const EN_NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six',
 const TEENS = ['thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
 const TENS = ['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
-/** A regular expression source for a number in digits or English words (up to ninety-nine), and "a"/"an" for one. */
-export const NUMBER_RE = `\\d+|(?:${TENS.join('|')})(?:[ -](?:${EN_NUMBERS.slice(1, 10).join('|')}))?|${TEENS.join('|')}|${EN_NUMBERS.join('|')}|an?`;
+/** A regular expression source for a number in digits or English words (up to ninety-nine). */
+export const COUNT_RE = `\\d+|(?:${TENS.join('|')})(?:[ -](?:${EN_NUMBERS.slice(1, 10).join('|')}))?|${TEENS.join('|')}|${EN_NUMBERS.join('|')}`;
+
+/** COUNT_RE, and "a"/"an" for one ("a minute"). */
+export const NUMBER_RE = `${COUNT_RE}|an?`;
 
 /** The value of a number matched by NUMBER_RE. */
 export function numberValue(text: string): number | undefined {

@@ -4,7 +4,7 @@
  * playing, volume and mute. Volume, mute and playback control act without a Speak (spec 5.7, 5.9).
  */
 import { buildDirective } from '../protocol/messages.js';
-import { inLang, NUMBER_RE, numberValue, particle, silent, simple, words, type DeviceView, type IntentReply } from './intent-kit.js';
+import { COUNT_RE, inLang, numberValue, particle, silent, simple, words, type DeviceView, type IntentReply } from './intent-kit.js';
 import type { Lang } from './language.js';
 import { MUSIC_TRACK, neighbour, playDirective, RADIO_TRACK, TRACKS, type Track } from './media-library.js';
 
@@ -107,7 +107,7 @@ export function nowPlaying(lang: Lang, device: DeviceView): IntentReply {
 
 /** The volume level a text asks for ("set the volume to five", "볼륨 5로"), if any. */
 export function requestedVolume(text: string): number | undefined {
-  const en = new RegExp(`\\b(?:volume|sound)\\b.*?\\b(?:to|at)\\s+(?:level\\s+)?(${NUMBER_RE})\\b`, 'i').exec(text);
+  const en = new RegExp(`\\b(?:volume|sound)\\b(?:.*?\\b(?:to|at)\\s+(?:level\\s+)?|\\s+)(${COUNT_RE})\\b`, 'i').exec(text);
   if (en) return numberValue(en[1]!);
   const ko = /(?:볼륨|소리|음량)\S*\s*(\d{1,3})/.exec(text);
   return ko ? Number(ko[1]) : undefined;

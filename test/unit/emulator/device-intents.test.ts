@@ -312,6 +312,9 @@ describe('volume and mute', () => {
     expect(answer('set the volume to twenty').reply.text).toBe('The volume goes from 0 to 10.');
     expect(answer('볼륨 11로 해줘').reply.text).toBe('볼륨은 0부터 10까지예요.');
     expect(requestedVolume('volume up')).toBeUndefined();
+    expect(requestedVolume('turn the volume down to a whisper')).toBeUndefined();
+    expect(requestedVolume('volume 7')).toBe(7);
+    expect(requestedVolume('volume seven please')).toBe(7);
   });
 
   it.each([
