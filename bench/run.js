@@ -1,7 +1,8 @@
 // npm run bench: multipart decoder throughput and memory, request round trip, speech download,
 // CLI start-up, the audio input pipeline, the whole voice upload path (CLI process -> emulator
 // process), the emulator under many requests and the downchannel JSON cost, each figure against a
-// baseline measured in the same run (or, for memory, against itself earlier in the run). Writes
+// baseline measured in the same run (or, for memory, against itself earlier in the run), and last a
+// `chat` session soaked against an emulator process for SOAK_SECONDS (default 600). Writes
 // bench/results.md, headline figures first. No network beyond emulators on 127.0.0.1, no
 // dependencies beyond dist/; WAV inputs are written to a temp dir and removed at the end.
 import { spawnSync } from 'node:child_process';
@@ -21,6 +22,7 @@ import { jsonCost, jsonCostMarkdown } from './json-cost.js';
 import { resamplerBench } from './resampler.js';
 import { ctrlC, ctrlCMarkdown } from './ctrl-c.js';
 import { procAvailable } from './proc.js';
+import { soak, soakHeadline, soakMarkdown } from './soak.js';
 import { writeToneWav } from './wav-file.js';
 
 const RUNS = 7;
@@ -195,6 +197,15 @@ step('Ctrl-C to exit, on a pseudo-terminal');
 const ctrl = await figure('Ctrl-C to exit', () => ctrlC(), ctrlCMarkdown);
 step('resampler candidates against sox');
 const resampler = await figure('Resampling 44.1 kHz stereo to 16 kHz mono', () => resamplerBench(), (r) => r.markdown.split('\n'));
+// Last, so its ten minutes disturb no other figure's timings.
+const soaked = await figure(
+  'Chat session soak',
+  () => {
+    if (!procAvailable()) throw new Error('needs /proc/<pid>/status (Linux)');
+    return soak({ step });
+  },
+  soakMarkdown,
+);
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -251,6 +262,7 @@ function headline() {
         `${ratio(j.dripped?.cpuSeconds, j.whole?.cpuSeconds)} | ≈ 1-3 |`,
     );
   }
+  out.push(...soakHeadline(soaked.result));
   out.push('');
   return out;
 }
@@ -311,6 +323,7 @@ lines.push(...load.lines);
 lines.push(...json.lines);
 lines.push(...ctrl.lines);
 lines.push(...resampler.lines);
+lines.push(...soaked.lines);
 lines.push(`Total bench time: ${fmt((Date.now() - started) / 1000, 1)} s.`);
 lines.push('');
 

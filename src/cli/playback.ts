@@ -3,12 +3,13 @@ import type { SpeechPlayer } from '../client/speech-queue.js';
 import { ClovaError } from '../protocol/errors.js';
 import type { PlaybackOptions } from './playback-options.js';
 
-/** The player of a command: speech, and for a session that acts as a device, music and sounds too. */
-export interface CliPlayer extends SpeechPlayer {
-  /** The same player as the device's audio output (music, notification sounds). */
-  device: DeviceAudio;
-  /** What it plays besides MP3: `audio/aac` when the player decodes it or ffmpeg can convert it. */
-  formats: string[];
+/** What plays a session's sounds: speech (Speak attachments) and the device's own (bells, music, notification sounds). */
+export interface Playback {
+  speech?: SpeechPlayer;
+  /** The same player, with a gain (the device's volume). */
+  audio?: DeviceAudio;
+  /** What `audio` plays besides MP3: `audio/aac` when the player decodes it or ffmpeg can convert it. */
+  formats?: string[];
 }
 
 /** Players that decode AAC themselves (the others get MP3 converted by ffmpeg, when it is installed). */
@@ -25,11 +26,16 @@ export async function resolvePlayer(
   opts: PlaybackOptions,
   mode: 'always' | 'tty' | 'person',
   notice: (message: string) => void,
-): Promise<CliPlayer | undefined> {
-  if (opts.play === false) return undefined;
+): Promise<SpeechPlayer | undefined> {
+  return (await resolvePlayback(opts, mode, notice)).speech;
+}
+
+/** resolvePlayer, and the device's audio output through the same player (empty when nothing is played). */
+export async function resolvePlayback(opts: PlaybackOptions, mode: 'always' | 'tty' | 'person', notice: (message: string) => void): Promise<Playback> {
+  if (opts.play === false) return {};
   const explicit = opts.player !== undefined;
-  if (mode === 'tty' && !explicit && !process.stdout.isTTY) return undefined;
-  if (mode === 'person' && !explicit && !process.stdout.isTTY && !process.stdin.isTTY) return undefined;
+  if (mode === 'tty' && !explicit && !process.stdout.isTTY) return {};
+  if (mode === 'person' && !explicit && !process.stdout.isTTY && !process.stdin.isTTY) return {};
   const { checkPlayer, defaultPlayer, parseCommand, playMp3, playerTakesGain } = await import('../audio/player.js');
   const command = opts.player ?? defaultPlayer(process.platform);
   try {
@@ -37,26 +43,26 @@ export async function resolvePlayer(
   } catch (err) {
     if (mode === 'always' || explicit || !(err instanceof ClovaError)) throw err;
     notice(`speech is not played: ${err.message}`);
-    return undefined;
+    return {};
   }
   const name = (parseCommand(command)[0] ?? '').split('/').pop() ?? '';
   const decodesAac = AAC_PLAYERS.has(name);
   const { findFfmpeg } = await import('../audio/transcode.js');
   const ffmpeg = decodesAac ? undefined : findFfmpeg();
-  const device: DeviceAudio = {
-    takesGain: playerTakesGain(command),
-    async play(audio, { signal, gain, timeoutMs, format }) {
-      if (format === 'audio/aac' && ffmpeg !== undefined && !Buffer.isBuffer(audio)) {
-        const { aacToMp3 } = await import('../audio/transcode.js');
-        const { Readable } = await import('node:stream');
-        audio = aacToMp3(Readable.from(audio as AsyncIterable<Buffer>), ffmpeg, signal);
-      }
-      return playMp3(audio, { command, signal, gain, timeoutMs });
-    },
-  };
   return {
-    play: (mp3, signal, o) => playMp3(mp3, { command, signal, gain: o?.gain }),
-    device,
+    // A gain is given only when the client acts as a device: one-shot commands play at the player's level.
+    speech: { play: (mp3, signal, o) => playMp3(mp3, { command, signal, gain: o?.gain }) },
+    audio: {
+      takesGain: playerTakesGain(command),
+      async play(audio, { signal, gain, timeoutMs, format }) {
+        if (format === 'audio/aac' && ffmpeg !== undefined && !Buffer.isBuffer(audio)) {
+          const { aacToMp3 } = await import('../audio/transcode.js');
+          const { Readable } = await import('node:stream');
+          audio = aacToMp3(Readable.from(audio as AsyncIterable<Buffer>), ffmpeg, signal);
+        }
+        return playMp3(audio, { command, signal, gain, timeoutMs });
+      },
+    },
     formats: decodesAac || ffmpeg !== undefined ? ['audio/aac'] : [],
   };
 }

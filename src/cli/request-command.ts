@@ -1,6 +1,7 @@
+import type { DeviceOptions } from '../client/client.js';
 import { resolveRequestSettings, type RequestOptions, type RequestSettings } from './config.js';
 import type { Renderer } from './output/renderer.js';
-import { resolvePlayer, type CliPlayer } from './playback.js';
+import { resolvePlayback } from './playback.js';
 import type { PlaybackOptions } from './playback-options.js';
 import { makeRenderer, runRequestSession, StopSignals, type RequestSession, type ScreenWriters, type SessionExtras } from './request-session.js';
 
@@ -17,8 +18,8 @@ export interface RequestCommand<Prepared> {
   screen?: ScreenWriters;
   /** Called with the client before it connects. */
   connecting?: SessionExtras['connecting'];
-  /** The session acts as a device (chat): music, notification sounds, the speaker's volume. */
-  device?: boolean;
+  /** The session is a device (chat): alerts, music, notifications, the speaker's volume (DeviceOptions without `audio` and `formats`, which come from the player). */
+  device?(): Omit<DeviceOptions, 'audio' | 'formats'>;
   /** Checks the arguments before any setting is read (the first error a user sees is about them). */
   check?(): void;
   /**
@@ -52,7 +53,8 @@ export async function runRequestCommand<Prepared>(opts: RequestOptions & Playbac
     command.check?.();
     const settings = resolveRequestSettings(opts);
     const renderer = await makeRenderer(settings, opts.color, command.screen);
-    const speech: CliPlayer | undefined = await resolvePlayer(opts, command.playback, (m) => renderer.notice(m));
+    const { speech, audio, formats } = await resolvePlayback(opts, command.playback, (m) => renderer.notice(m));
+    const device: DeviceOptions | undefined = command.device ? { ...command.device(), audio, formats } : undefined;
     const prepared = await command.prepare({ settings, renderer, signals });
     if (prepared === undefined) return;
     try {
@@ -64,13 +66,7 @@ export async function runRequestCommand<Prepared>(opts: RequestOptions & Playbac
           const hint = session.client.pendingExpectSpeech ? command.followUpHint?.(prepared) : undefined;
           if (hint) renderer.hint(hint);
         },
-        {
-          speech,
-          signals,
-          connecting: command.connecting,
-          traceWrite: command.screen?.err,
-          device: command.device ? { audio: speech?.device, formats: speech?.formats } : undefined,
-        },
+        { speech, device, signals, connecting: command.connecting, traceWrite: command.screen?.err },
       );
     } finally {
       await command.release?.(prepared);

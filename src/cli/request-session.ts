@@ -31,6 +31,8 @@ export interface RequestSession {
 export interface SessionExtras {
   /** Plays speech (undefined: not played). */
   speech?: SpeechPlayer;
+  /** The client is a device (chat): alerts ring, music plays, notifications sound, at the speaker's volume. */
+  device?: DeviceOptions;
   /** Extra options for the in-process emulator of --emulator. */
   emulator?: Partial<EmulatorOptions>;
   /** The command's signal watch, when it started before the session (else the session makes one). */
@@ -39,8 +41,6 @@ export interface SessionExtras {
   connecting?: (client: CicClient, server: URL, renderer: Renderer) => void;
   /** Where the --verbose trace goes (default: stderr). */
   traceWrite?: (text: string) => void;
-  /** The session acts as a device (chat): music, notifications, the speaker's volume. */
-  device?: DeviceOptions;
 }
 
 /**
@@ -289,6 +289,7 @@ export async function runRequestSession(
     c.on('notice', (m) => renderer.notice(m));
     c.on('speech', (p) => renderer.speech(p));
     c.on('media', (m) => renderer.media(m));
+    c.on('alert', (a) => renderer.alert(a));
     return c;
   };
   let client: CicClient | undefined;

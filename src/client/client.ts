@@ -20,6 +20,10 @@ import type { IndicatorState } from './device/notifier.js';
 import { DEFAULT_UPLOAD_STALL_MS, type UploadEnd, type UploadProgress } from './audio-upload.js';
 import type { BackoffOptions } from './backoff.js';
 import type { EndpointOptions } from './connection.js';
+import { AlertsDevice, type AlertsSummary } from './device/alerts-device.js';
+import type { AlertInfo } from './device/alerts.js';
+import type { DeviceAudio } from './device/audio.js';
+import type { AlertChange, AlertStopReason } from './device/ringer.js';
 import { DirectiveDispatch, type ReceivedDirective, type SkippedDirective } from './dispatch.js';
 import { EventExchange } from './event-exchange.js';
 import type { HandlerContext } from './handlers/registry.js';
@@ -38,6 +42,10 @@ export type { LinkStatus } from './link.js';
 export type { EndpointOptions } from './connection.js';
 export type { ReceivedDirective, SkippedDirective, SystemException } from './dispatch.js';
 export { SystemExceptionError, type EventResult, type RecognizeResult } from './results.js';
+export type { AlertChange, AlertStopReason } from './device/ringer.js';
+export type { AlertsSummary } from './device/alerts-device.js';
+export type { AlertInfo } from './device/alerts.js';
+export type { DeviceAudio } from './device/audio.js';
 
 /** How to reach CIC, how patient to be, and what to do with speech. */
 export interface ClientOptions extends EndpointOptions {
@@ -56,9 +64,10 @@ export interface ClientOptions extends EndpointOptions {
    */
   onUnauthorized?: (rejectedToken: string) => Promise<string>;
   /**
-   * Act as a device (the chat session): play music (AudioPlayer, PlaybackController), sound
-   * notifications, and play speech and everything else at the speaker's volume. Undefined: music
-   * and notifications are shown only, speech plays at the player's level (one-shot commands).
+   * Act as a device (the chat session): keep and ring alerts, play music (AudioPlayer,
+   * PlaybackController), sound notifications, and play speech and everything else at the speaker's
+   * volume. Undefined: alerts, music and notifications are shown only, speech plays at the player's
+   * level (one-shot commands).
    */
   device?: DeviceOptions;
 }
@@ -135,13 +144,16 @@ export interface CicClientEvents {
   media: [MediaProgress];
   /** The volume or mute changed. */
   volume: [VolumeChange];
+  /** An alert began or stopped ringing (only with the `device` option). */
+  alert: [AlertChange];
 }
 
 /** One item of `events()`: what a long-lived session shows, in order of arrival. */
 export type ClientEvent =
   | { type: 'directive'; directive: ReceivedDirective }
   | { type: 'activity'; activity: Activity }
-  | { type: 'connection'; connection: LinkStatus };
+  | { type: 'connection'; connection: LinkStatus }
+  | { type: 'alert'; alert: AlertChange };
 
 /** The default bound of every wait of a turn (the CLI's --timeout default). */
 const DEFAULT_TIMEOUT_MS = DEFAULT_UPLOAD_STALL_MS;
@@ -171,10 +183,12 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private readonly reports = new Set<Promise<void>>();
   private readonly tracker = new ActivityTracker((a) => {
     this.device?.activity(a);
+    this.alerts?.activity(a);
     this.emit('activity', a);
   });
   private linkStatus: LinkStatus | undefined;
   private readonly device: Device | undefined;
+  private readonly alerts: AlertsDevice | undefined;
 
   constructor(options: ClientOptions) {
     super();
@@ -200,6 +214,22 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       });
     }
     let sink = options.attachments;
+    if (options.device) {
+      this.alerts = new AlertsDevice({
+        state: this.state,
+        report: (name, payload) => this.report('Alerts', name, payload),
+        clock: timers,
+        audio: options.device.audio,
+        maxRingMs: options.device.alertMaxRingMs,
+        changed: (c) => {
+          // Spec 4.7: music goes to the background while an alert rings.
+          this.device?.duck('alert', c.phase === 'started');
+          this.emit('alert', c);
+        },
+        trace,
+        notice,
+      });
+    }
     if (options.speech) {
       this.playbackSink = new PlaybackAttachmentSink(options.attachments);
       sink = this.playbackSink;
@@ -231,6 +261,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     );
     const status = (s: LinkStatus) => {
       this.linkStatus = s;
+      // Spec 5.8: on every (re)connection the device asks for its alerts.
+      if (s.phase === 'connected') this.alerts?.connected();
       this.emit('connection', s);
     };
     this.link = new CicLink({
@@ -273,6 +305,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       volumeChanged: () => this.volumeChanged('clova'),
       media: this.device?.media,
       notifier: this.device?.notifier,
+      alerts: this.alerts,
     };
   }
 
@@ -353,6 +386,25 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     this.device?.media.stop(reason);
   }
 
+  /**
+   * The user stops the ringing alert (a button, `/stop`): it is silenced at once and
+   * Alerts.RequestAlertStop is sent; CIC's StopAlert then stops it (AlertStopped). Returns the
+   * alert, or undefined when none rings (or the client is not a device).
+   */
+  requestAlertStop(): AlertInfo | undefined {
+    return this.alerts?.requestStop();
+  }
+
+  /** Stops a ringing alert here, reporting AlertStopped with `reason` (the session ends); false when none rings. */
+  stopAlerts(reason: AlertStopReason = 'session-ended'): boolean {
+    return this.alerts?.stopRinging(reason) ?? false;
+  }
+
+  /** The device's alerts: how many wait, the next, the ringing one (undefined when the client is not a device). */
+  get alertsSummary(): AlertsSummary | undefined {
+    return this.alerts?.summary();
+  }
+
   /** Resolves when every queued Speak has been played (at once when speech is not played). */
   async speechIdle(): Promise<void> {
     await this.speechQueue?.idle();
@@ -386,7 +438,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   }
 
   /**
-   * Directives, activity changes and connection changes as one async iterator, in order of arrival
+   * Directives, activity, connection and alert changes as one async iterator, in order of arrival
    * (what a long-lived session shows: `clova-cli chat` is its terminal front end); it ends when the
    * client is closed, or when the loop that reads it breaks.
    */
@@ -402,9 +454,11 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     const onDirective = (directive: ReceivedDirective) => push({ type: 'directive', directive });
     const onActivity = (activity: Activity) => push({ type: 'activity', activity });
     const onConnection = (connection: LinkStatus) => push({ type: 'connection', connection });
+    const onAlert = (alert: AlertChange) => push({ type: 'alert', alert });
     this.on('directive', onDirective);
     this.on('activity', onActivity);
     this.on('connection', onConnection);
+    this.on('alert', onAlert);
     const onStop = () => wake?.();
     stop.signal.addEventListener('abort', onStop, { once: true });
     try {
@@ -421,6 +475,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       this.off('directive', onDirective);
       this.off('activity', onActivity);
       this.off('connection', onConnection);
+      this.off('alert', onAlert);
       this.iterators.delete(stop);
     }
   }
@@ -574,6 +629,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   /** Closes every connection; pending work fails. */
   async close(): Promise<void> {
     this.device?.close();
+    this.alerts?.close();
     this.cancelUploads();
     this.link.close();
     for (const it of this.iterators) it.abort();

@@ -42,17 +42,18 @@ export function spokenAnswer(
 
 /**
  * The answer to a Recognize turn, with the answer-shaping faults applied: `stale-directive`
- * (a RenderText of the previous dialog first), `unknown-directive` (before RenderText) and
- * `extra-directives` (appended).
+ * (a RenderText of the previous dialog first), `unknown-directive` (before RenderText, or last)
+ * and `extra-directives` (appended). Without `text` the answer only acts: just the `extra`
+ * directives (volume, mute and playback control come without a Speak, spec 5.7, 5.9).
  */
 export function recognizeAnswer(
   faults: FaultReader,
-  text: string,
+  text: string | undefined,
   dialogRequestId: string,
   previousDialogRequestId: string | undefined,
   extra: readonly DirectiveMessage[] = [],
 ): ResponsePart[] {
-  const parts = spokenAnswer(faults, text, dialogRequestId, extra);
+  const parts = text === undefined ? extra.map(directivePart) : spokenAnswer(faults, text, dialogRequestId, extra);
   if (faults.has('unknown-directive')) {
     const unknown = directivePart(
       buildDirective('Unknown', 'FutureDirective', { note: 'clients must skip this' }, dialogRequestId),

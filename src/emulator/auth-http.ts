@@ -59,9 +59,17 @@ export async function serveAuthOverH2(api: AuthApi, stream: ServerHttp2Stream, h
   }
 }
 
-/** An HTTP/1.1 server for the Auth API; CIC paths get 505 (CIC is HTTP/2 only), others 404. */
-export function createAuthHttp1Server(api: () => AuthApi): http.Server {
+/**
+ * An HTTP/1.1 server for the Auth API; `other` may take a request first (returning true when it
+ * answers it: the media files); CIC paths get 505 (CIC is HTTP/2 only), others 404.
+ */
+export function createAuthHttp1Server(
+  api: () => AuthApi,
+  other?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean,
+): http.Server {
+  // requestTimeout bounds the time to receive a request, not to send the answer (a slow media reader is fine).
   const server = http.createServer({ headersTimeout: BODY_TIMEOUT_MS, requestTimeout: 2 * BODY_TIMEOUT_MS }, (req, res) => {
+    if (other?.(req, res)) return;
     void answerHttp1(api(), req, res);
   });
   server.on('clientError', (_err, socket) => socket.destroy());

@@ -27,6 +27,8 @@ export interface DownchannelServices {
   closing(): boolean;
   /** Push Notifier.Notify right after Hello and then every this many seconds. */
   readonly pushEverySeconds: number | undefined;
+  /** Told of every directive pushed to a client (not Hello). */
+  pushed?(client: string, message: DirectiveMessage): void;
 }
 
 function notifyDirective(): DirectiveMessage {
@@ -119,13 +121,19 @@ export class DownchannelRegistry {
 
   /** Writes to `client`'s open downchannel: resolves once it was handed to the stream; undefined when it has none. */
   pushTo(client: string, message: DirectiveMessage): Promise<void> | undefined {
-    return this.downchannelOf.get(client)?.write(message);
+    const done = this.downchannelOf.get(client)?.write(message);
+    if (done) this.services.pushed?.(client, message);
+    return done;
   }
 
   /** Writes a directive to every open downchannel; returns how many got it. */
   pushToAll(message: DirectiveMessage): number {
     let n = 0;
-    for (const dc of this.openOnes()) if (dc.write(message)) n++;
+    for (const dc of this.openOnes()) {
+      if (!dc.write(message)) continue;
+      n++;
+      this.services.pushed?.(dc.client, message);
+    }
     return n;
   }
 

@@ -5,7 +5,9 @@ import { MultipartError } from '../protocol/errors.js';
 import { JsonPartAccumulator } from '../protocol/json-part.js';
 import { asEventMessage, qualifiedName, type DirectiveMessage } from '../protocol/messages.js';
 import { MultipartDecoder } from '../protocol/multipart-decoder.js';
+import type { ClientDevices } from './device-state.js';
 import type { DialogState } from './dialog.js';
+import { requestBaseUrl } from './media-library.js';
 import type { ActiveFaults } from './active-faults.js';
 import { findHandler } from './handlers/registry.js';
 import type { EventBody, HandlerContext, HandlerResult } from './handlers/types.js';
@@ -28,6 +30,10 @@ export interface EventServices {
   sleep(ms: number): Promise<void>;
   /** How SpeechRecognizer.Recognize listens. */
   readonly voice: VoiceSettings;
+  /** Every client's device as the emulator knows it (alerts, media). */
+  readonly devices: ClientDevices;
+  /** The emulator's own URL, for served media when a request does not tell how it reached it. */
+  baseUrl(): string;
 }
 
 const DECODE_FAILED = 'Could not decode multipart';
@@ -44,6 +50,7 @@ export class EventExchange {
   private readonly request: RecordedRequest;
   private readonly client: string;
   private readonly userAgent: string | undefined;
+  private readonly baseUrl: string;
   private readonly services: EventServices;
   private readonly rawContentType: string;
   private decoder: MultipartDecoder | undefined;
@@ -77,6 +84,7 @@ export class EventExchange {
     this.client = client;
     this.services = services;
     this.userAgent = headers['user-agent'];
+    this.baseUrl = requestBaseUrl(headers, services.baseUrl());
     this.rawContentType = headers['content-type'] ?? '';
     this.ended = new Promise<void>((resolve, reject) => {
       this.resolveEnded = resolve;
@@ -285,6 +293,8 @@ export class EventExchange {
       body,
       userAgent: this.userAgent,
       voice: this.services.voice,
+      device: this.services.devices.of(this.client),
+      baseUrl: this.baseUrl,
       now: () => this.services.now(),
       push: (m) => this.services.push(this.client, m),
       log: (line) => this.services.log(`${this.where()} ${line}`),
@@ -338,7 +348,9 @@ export class EventExchange {
     const style = wireStyle(faults);
     if ('parts' in answer) {
       const parts = arrangeParts(answer.parts, faults, this.services.nextSeed());
+      const device = this.services.devices.of(this.client);
       for (const p of parts) {
+        if (p.kind === 'directive') device.sent(p.message);
         if (p.kind !== 'attachment') continue;
         this.services.recorder.add('attachments', {
           connectionId: this.request.connectionId,

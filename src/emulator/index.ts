@@ -4,6 +4,7 @@ export type {
   EmulatorRecord,
   RecordedAttachment,
   RecordedAuthRequest,
+  RecordedMediaRequest,
   RecordedAudio,
   RecordedConnection,
   RecordedDownchannel,

@@ -1,22 +1,18 @@
-import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
-import { newId } from '../protocol/ids.js';
+import { buildDirective } from '../protocol/messages.js';
+import { idleDevice, inLang, simple, words, type DeviceView, type IntentName, type IntentReply } from './intent-kit.js';
+import { alarm, cancel, englishClock, koreanClock, timer } from './intents-alerts.js';
+import { clearQueue, music, mute, nowPlaying, pause, queue, resume, skip, stop, volume } from './intents-media.js';
 import { languageOf, type Lang } from './language.js';
 
 /**
- * The emulator's "brain" for typed text (NLU is outside the protocol, U-33): keyword intents in
- * English and Korean with deterministic answers, so clients and tests know what to expect.
+ * The emulator's "brain" for typed and recognised text (NLU is outside the protocol, U-33): keyword
+ * intents in English and Korean with deterministic answers, so clients and tests know what to
+ * expect. Alerts and media intents look at the device (intent-kit.ts DeviceView): its stored alerts,
+ * what rings, what plays.
  */
-export interface IntentReply {
-  intent: 'greeting' | 'time' | 'weather' | 'alarm' | 'volume' | 'pizza' | 'fallback';
-  /** What the answer says (Speak and RenderText). */
-  text: string;
-  /** Further directives of the answer (after Speak, attachment and RenderText). */
-  directives(dialogRequestId: string): DirectiveMessage[];
-  /** Set when the answer asks a question: issue ExpectSpeech with this topic. */
-  expects?: string;
-}
-
-const EN_NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+export type { DeviceView, IntentName, IntentReply } from './intent-kit.js';
+export { alarmTime, alertTimestamp, englishClock, koreanClock, requestedDuration, requestedTime } from './intents-alerts.js';
+export { requestedVolume } from './intents-media.js';
 
 /**
  * English requests the intent engine answers with a real intent, in lowercase words: the speech
@@ -38,13 +34,38 @@ export const ENGLISH_REQUESTS: readonly string[] = [
   'set an alarm',
   'set an alarm for seven am',
   'set an alarm for six pm',
+  'set an alarm for seven thirty',
   'wake me up at seven am',
+  'set a timer for five seconds',
+  'set a timer for thirty seconds',
+  'set a timer for one minute',
+  'set a timer for three minutes',
+  'cancel my alarm',
+  'cancel my alarms',
+  'cancel the timer',
+  'stop',
+  'play some music',
+  'play the radio',
+  'add some music to the queue',
+  'clear the queue',
+  'pause',
+  'pause the music',
+  'resume',
+  'resume the music',
+  'next song',
+  'previous song',
+  'what is playing',
   'turn up the volume',
   'turn down the volume',
   'volume up',
   'volume down',
   'louder',
   'quieter',
+  'set the volume to three',
+  'set the volume to five',
+  'set the volume to eight',
+  'mute',
+  'turn the sound back on',
   'order a pizza',
   'i want a pizza',
   'i would like a pizza',
@@ -56,48 +77,87 @@ export const ENGLISH_FOLLOW_UPS: readonly string[] = ['small', 'medium', 'large'
 /** Everything the offline recogniser can hear. */
 export const ENGLISH_PHRASES: readonly string[] = [...ENGLISH_REQUESTS, ...ENGLISH_FOLLOW_UPS];
 
-function words(re: string): RegExp {
-  return new RegExp(`\\b(?:${re})\\b`, 'i');
-}
+type Matched = Exclude<IntentName, 'fallback' | 'unmute'>;
 
-const INTENTS: { intent: Exclude<IntentReply['intent'], 'fallback'>; en: RegExp; ko: RegExp }[] = [
-  // Order matters: "set an alarm for 7" is an alarm, not a question about the time.
+const INTENTS: { intent: Matched; en: RegExp; ko: RegExp }[] = [
+  // Order matters: "cancel my alarm" is not setting one, "일시정지" (pause) is not "정지" (stop),
+  // "다시 재생" (resume) is not "재생" (play), "stop the timer" is not setting one, "wake me up next
+  // morning" is not a skip, and "set an alarm for 7" is not a question about the time.
   { intent: 'pizza', en: words('pizzas?'), ko: /피자/ },
+  { intent: 'clear', en: words('(?:clear|empty) (?:the |my )?(?:queue|playlist)'), ko: /재생\s*목록\s*(?:을\s*)?(?:비워|삭제|지워)|대기열\s*(?:을\s*)?(?:비워|삭제|지워)/ },
+  { intent: 'queue', en: words('queue|enqueue|play (?:\w+ )*after this'), ko: /재생\s*목록에\s*추가|대기열/ },
+  { intent: 'cancel', en: words('cancel|delete|remove'), ko: /취소|삭제|지워/ },
+  { intent: 'pause', en: words('pause'), ko: /일시\s*(?:정지|중지)|잠깐\s*멈춰/ },
+  { intent: 'resume', en: words('resume|unpause|continue|keep playing'), ko: /다시\s*(?:재생|틀어|들려)|이어서|계속\s*(?:재생|틀어|들려)/ },
+  { intent: 'playing', en: words("what(?:'s| is) playing|what song|which song"), ko: /무슨\s*(?:곡|노래|음악)|지금\s*나오는/ },
+  { intent: 'stop', en: words('stop|dismiss|turn off the (?:alarm|timer|music)'), ko: /그만|멈춰|정지|(?:알람|타이머|음악|노래)\s*(?:꺼|끄)/ },
+  { intent: 'timer', en: words('timers?'), ko: /타이머/ },
   { intent: 'alarm', en: words('alarms?|wake me'), ko: /알람|깨워/ },
+  { intent: 'next', en: words('next|skip'), ko: /다음\s*(?:곡|노래|음악)|넘겨/ },
+  { intent: 'previous', en: words('previous|go back|last song'), ko: /이전\s*(?:곡|노래|음악)|앞\s*(?:곡|노래)/ },
+  { intent: 'mute', en: words('un-?mute|mute|sound (?:back )?on|sound off'), ko: /음소거|소리\s*(?:꺼|켜)/ },
+  { intent: 'volume', en: words('volume|louder|quieter|softer'), ko: /볼륨|소리|음량/ },
+  { intent: 'music', en: words('play|music|radio|jazz'), ko: /음악|틀어|재생|라디오|재즈|노래\s*(?:좀\s*)?(?:들려|켜)/ },
   { intent: 'weather', en: words('weather|forecast'), ko: /날씨/ },
-  { intent: 'volume', en: words('volume|louder|quieter'), ko: /볼륨|소리|음량/ },
   { intent: 'time', en: words('time|clock'), ko: /몇\s*시|시간|시각/ },
   { intent: 'greeting', en: words('hello|hi|hey|good morning|good evening'), ko: /안녕/ },
 ];
 
-/** Picks the intent of a typed text and builds its answer. */
-export function understand(text: string, now: Date): IntentReply {
+/** True for "unmute" / "turn the sound back on" / "음소거 해제" / "소리 켜줘". */
+function isUnmute(text: string): boolean {
+  return words('un-?mute|sound (?:back )?on').test(text) || /음소거\s*(?:해제|풀어|꺼)|소리\s*켜/.test(text);
+}
+
+/** Picks the intent of a text and builds its answer; `device` is what the asking client's device is known to have. */
+export function understand(text: string, now: Date, device: DeviceView = idleDevice()): IntentReply {
   const lang = languageOf(text);
   const found = INTENTS.find((i) => i.en.test(text) || i.ko.test(text));
   switch (found?.intent) {
     case 'greeting':
-      return simple('greeting', lang === 'ko' ? '안녕하세요. 만나서 반가워요.' : 'Hello! Nice to meet you.');
+      return simple('greeting', inLang(lang, 'Hello! Nice to meet you.', '안녕하세요. 만나서 반가워요.'));
     case 'time':
-      return simple('time', lang === 'ko' ? `지금은 ${koreanClock(now)}이에요.` : `It is ${englishClock(now)}.`);
+      return simple('time', inLang(lang, `It is ${englishClock(now)}.`, `지금은 ${koreanClock(now)}이에요.`));
     case 'weather':
       return weather(lang);
     case 'alarm':
-      return alarm(text, lang, now);
+      return alarm(text, lang, now, device);
+    case 'timer':
+      return timer(text, lang, now, device);
+    case 'cancel':
+      return cancel(text, lang, device);
+    case 'stop':
+      return stop(lang, device);
+    case 'music':
+      return music(text, lang, device);
+    case 'queue':
+      return queue(text, lang, device);
+    case 'clear':
+      return clearQueue();
+    case 'pause':
+      return pause(lang, device);
+    case 'resume':
+      return resume(lang, device);
+    case 'next':
+      return skip(1, device);
+    case 'previous':
+      return skip(-1, device);
+    case 'playing':
+      return nowPlaying(lang, device);
     case 'volume':
       return volume(text, lang);
+    case 'mute':
+      return mute(!isUnmute(text));
     case 'pizza':
       return {
         intent: 'pizza',
-        text: lang === 'ko' ? '어떤 크기로 드릴까요?' : 'What size would you like?',
+        text: inLang(lang, 'What size would you like?', '어떤 크기로 드릴까요?'),
         directives: () => [],
         expects: 'pizza',
       };
     default:
       return simple(
         'fallback',
-        lang === 'ko'
-          ? `죄송해요. "${text}"에 대해서는 아직 도와드릴 수 없어요.`
-          : `Sorry, I don't know how to help with "${text}" yet.`,
+        inLang(lang, `Sorry, I don't know how to help with "${text}" yet.`, `죄송해요. "${text}"에 대해서는 아직 도와드릴 수 없어요.`),
       );
   }
 }
@@ -109,23 +169,6 @@ export function followUp(topic: string, text: string): string {
     return languageOf(text) === 'ko' ? `${answer} 피자가 곧 도착해요.` : `Your ${answer} pizza is on its way.`;
   }
   return languageOf(text) === 'ko' ? `"${answer}"(이)라고 하셨군요.` : `You said "${answer}".`;
-}
-
-function simple(intent: IntentReply['intent'], text: string): IntentReply {
-  return { intent, text, directives: () => [] };
-}
-
-/** "7:05 PM" in local time. */
-export function englishClock(d: Date): string {
-  const h = d.getHours();
-  return `${h % 12 === 0 ? 12 : h % 12}:${String(d.getMinutes()).padStart(2, '0')} ${h < 12 ? 'AM' : 'PM'}`;
-}
-
-/** "오후 7시 5분" in local time. */
-export function koreanClock(d: Date): string {
-  const h = d.getHours();
-  const m = d.getMinutes();
-  return `${h < 12 ? '오전' : '오후'} ${h % 12 === 0 ? 12 : h % 12}시${m === 0 ? '' : ` ${m}분`}`;
 }
 
 function weather(lang: Lang): IntentReply {
@@ -151,82 +194,6 @@ function weather(lang: Lang): IntentReply {
         },
         dialogRequestId,
       ),
-    ],
-  };
-}
-
-/** The hour and minute a text asks for ("7 am", "at 7:30", "seven pm", "오후 7시 반"), if any. */
-export function requestedTime(text: string): { hour: number; minute: number } | undefined {
-  const ko = /(오전|오후|아침|저녁|밤)?\s*(\d{1,2})\s*시(?:\s*(\d{1,2})\s*분|\s*(반))?/.exec(text);
-  if (ko) {
-    let hour = Number(ko[2]);
-    const minute = ko[4] ? 30 : Number(ko[3] ?? 0);
-    if ((ko[1] === '오후' || ko[1] === '저녁' || ko[1] === '밤') && hour < 12) hour += 12;
-    if (ko[1] === '오전' && hour === 12) hour = 0;
-    return valid(hour, minute);
-  }
-  const num = `(\\d{1,2}|${EN_NUMBERS.join('|')})`;
-  const en =
-    new RegExp(`\\b${num}(?::(\\d{2}))?\\s*(a\\.?m\\.?|p\\.?m\\.?|o'?clock)(?=\\W|$)`, 'i').exec(text) ??
-    new RegExp(`\\b(?:at|for)\\s+${num}(?::(\\d{2}))?\\b()`, 'i').exec(text);
-  if (!en) return undefined;
-  const word = EN_NUMBERS.indexOf(en[1]!.toLowerCase());
-  let hour = word >= 0 ? word : Number(en[1]);
-  const minute = Number(en[2] ?? 0);
-  const suffix = (en[3] ?? '').toLowerCase().replace(/\./g, '');
-  if (suffix === 'pm' && hour < 12) hour += 12;
-  if (suffix === 'am' && hour === 12) hour = 0;
-  return valid(hour, minute);
-}
-
-function valid(hour: number, minute: number): { hour: number; minute: number } | undefined {
-  return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 ? { hour, minute } : undefined;
-}
-
-/** The next moment after `now` at the requested local time, else the next full hour. */
-export function alarmTime(text: string, now: Date): Date {
-  const t = requestedTime(text);
-  const at = new Date(now.getTime());
-  if (t) {
-    at.setHours(t.hour, t.minute, 0, 0);
-    if (at.getTime() <= now.getTime()) at.setDate(at.getDate() + 1);
-  } else {
-    at.setMinutes(0, 0, 0);
-    at.setHours(at.getHours() + 1);
-  }
-  return at;
-}
-
-/** `YYYY-MM-DDThh:mm:ssZ`, the alert time format (spec 3.3.2, U-34). */
-export function alertTimestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function alarm(text: string, lang: Lang, now: Date): IntentReply {
-  const at = alarmTime(text, now);
-  return {
-    intent: 'alarm',
-    text: lang === 'ko' ? `${koreanClock(at)}에 알람을 맞췄어요.` : `OK, I set an alarm for ${englishClock(at)}.`,
-    directives: (dialogRequestId) => [
-      buildDirective('Alerts', 'SetAlert', { token: newId(), type: 'ALARM', scheduledTime: alertTimestamp(at) }, dialogRequestId),
-    ],
-  };
-}
-
-function volume(text: string, lang: Lang): IntentReply {
-  const down = words('down|lower|decrease|quieter|softer|reduce').test(text) || /내려|줄여|작게|낮춰/.test(text);
-  const reply = down
-    ? lang === 'ko'
-      ? '볼륨을 내릴게요.'
-      : 'Turning the volume down.'
-    : lang === 'ko'
-      ? '볼륨을 올릴게요.'
-      : 'Turning the volume up.';
-  return {
-    intent: 'volume',
-    text: reply,
-    directives: (dialogRequestId) => [
-      buildDirective('DeviceControl', down ? 'Decrease' : 'Increase', { target: 'volume' }, dialogRequestId),
     ],
   };
 }

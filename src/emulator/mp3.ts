@@ -1,6 +1,8 @@
-import { Mp3Encoder } from '@breezystack/lamejs';
+import { encodeMp3, encodeMp3InSteps } from '../audio/mp3-encoder.js';
 
-const SAMPLE_RATE = 16000;
+/** The sample rate of every MP3 the emulator makes (MPEG-2 Layer III). */
+export const MP3_SAMPLE_RATE = 16000;
+const SAMPLE_RATE = MP3_SAMPLE_RATE;
 const KBPS = 32;
 /** Samples per MPEG-2 Layer III frame. */
 const FRAME_SAMPLES = 576;
@@ -55,10 +57,16 @@ function toneSequence(seconds: number): Int16Array {
 }
 
 function encodePcm(pcm: Int16Array): Buffer {
-  const encoder = new Mp3Encoder(1, SAMPLE_RATE, KBPS);
-  const head = encoder.encodeBuffer(pcm);
-  const tail = encoder.flush();
-  return Buffer.concat([Buffer.from(head.buffer, head.byteOffset, head.byteLength), Buffer.from(tail)]);
+  return encodeMp3(pcm, SAMPLE_RATE, KBPS);
+}
+
+/**
+ * Encodes 16 kHz mono PCM to MP3 (MPEG-2 Layer III) at `kbps`, one second of audio per turn of
+ * the event loop, so that a long piece does not hold up everything else the process does (the
+ * emulator may run inside the client).
+ */
+export function encodeMp3Gradually(pcm: Int16Array, kbps: number): Promise<Buffer> {
+  return encodeMp3InSteps(pcm, SAMPLE_RATE, kbps);
 }
 
 const BITRATES_V1_L3 = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];

@@ -112,6 +112,28 @@ export interface RecordedAttachment {
 }
 
 /**
+ * One request for a media file the emulator serves (`/media/<id>.mp3`, the AudioPlayer streams),
+ * over HTTP/2 or HTTP/1.1. `bytes` grows as the body is handed to the connection, which a slow
+ * reader holds back: it tells how far a client has read.
+ */
+export interface RecordedMediaRequest {
+  protocol: 'h2' | 'http/1.1';
+  method: string;
+  /** The path without its query string. */
+  path: string;
+  /** The Range header as the client sent it. */
+  range?: string;
+  status: number;
+  /** Body bytes handed to the connection so far. */
+  bytes: number;
+  at: number;
+  /** When the whole body was handed over, or the client went away. */
+  endedAt?: number;
+  /** True when the client went away before the whole body was sent. */
+  aborted?: boolean;
+}
+
+/**
  * What the emulator saw (and, for attachments, sent) on the wire, for tests: the last
  * `recordLimit` entries of each list, oldest first; `dropped` counts the entries let go.
  */
@@ -123,11 +145,13 @@ export interface EmulatorRecord {
   attachments: RecordedAttachment[];
   /** Client Auth API requests (spec 6), answered or refused. */
   auth: RecordedAuthRequest[];
+  /** Requests for the media files it serves. */
+  media: RecordedMediaRequest[];
   dropped: Record<RecordList, number>;
 }
 
 /** The lists of the record. */
-export type RecordList = 'connections' | 'requests' | 'downchannels' | 'events' | 'attachments' | 'auth';
+export type RecordList = 'connections' | 'requests' | 'downchannels' | 'events' | 'attachments' | 'auth' | 'media';
 
 /** How much the record keeps. */
 export interface RecordLimits {
@@ -169,7 +193,8 @@ export class Recorder {
     events: [],
     attachments: [],
     auth: [],
-    dropped: { connections: 0, requests: 0, downchannels: 0, events: 0, attachments: 0, auth: 0 },
+    media: [],
+    dropped: { connections: 0, requests: 0, downchannels: 0, events: 0, attachments: 0, auth: 0, media: 0 },
   };
   private waiters = new Set<Waiter>();
 

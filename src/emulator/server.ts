@@ -14,6 +14,7 @@ import { terminalLine } from '../protocol/sanitize.js';
 import { MAX_TIMER_MS } from '../protocol/timer-range.js';
 import { isValidUserAgent } from '../protocol/user-agent.js';
 import type { Emulator, EmulatorOptions } from './api.js';
+import { ClientDevices } from './device-state.js';
 import { DialogState } from './dialog.js';
 import { DownchannelRegistry } from './downchannel-registry.js';
 import { EventExchange } from './events.js';
@@ -23,6 +24,7 @@ import { createAuthHttp1Server, serveAuthOverH2 } from './auth-http.js';
 import { AuthTokens, bearerToken, refuseToken } from './auth-tokens.js';
 import { parseFaults } from './faults.js';
 import { FrontListener, listenLoopback } from './listener.js';
+import { isMediaPath, serveMediaOverH2, serveMediaOverHttp1 } from './media-http.js';
 import { Recorder, recordLimits, type EmulatorRecord, type RecordedConnection, type RecordedRequest } from './record.js';
 import { newSessionState, type SessionState } from './session-state.js';
 import { certificateFiles, generateCertificate, type CertificateFiles } from './tls.js';
@@ -60,6 +62,7 @@ class CicEmulator implements Emulator {
   private readonly options: EmulatorOptions;
   private readonly recorder: Recorder;
   private readonly dialog = new DialogState();
+  private readonly devices = new ClientDevices();
   private faults: ActiveFaults;
   private readonly voice: VoiceSettings;
   private readonly internal: http2.Http2Server;
@@ -90,6 +93,7 @@ class CicEmulator implements Emulator {
       logRequest: (req, status, detail) => this.logRequest(req, status, detail),
       closing: () => this.closing !== undefined,
       pushEverySeconds: options.pushEverySeconds,
+      pushed: (client, message) => this.devices.of(client).sent(message),
     });
     this.tokens = new AuthTokens(options.tokenLifetimeSeconds, options.now ? () => options.now!().getTime() : Date.now);
     if (options.clientId !== undefined && options.clientId === '') throw new Error('clientId must not be empty');
@@ -103,7 +107,14 @@ class CicEmulator implements Emulator {
       clientId: options.clientId,
       clientSecret: options.clientSecret,
     });
-    this.internalHttp1 = createAuthHttp1Server(() => this.auth);
+    this.internalHttp1 = createAuthHttp1Server(
+      () => this.auth,
+      (req, res) => {
+        if (this.closing || !isMediaPath((req.url ?? '').split('?')[0]!)) return false;
+        void serveMediaOverHttp1(req, res, this.recorder);
+        return true;
+      },
+    );
     this.internal = http2.createServer();
     this.internal.on('session', (s) => this.onSession(s));
     this.internal.on('stream', (stream, headers) => this.onStream(stream, headers));
@@ -308,6 +319,11 @@ class CicEmulator implements Emulator {
       void serveAuthOverH2(this.auth, stream, headers);
       return;
     }
+    if (isMediaPath(path) && !this.closing) {
+      // Recorded in `record.media`; no token needed, as for a stream URL on a CDN.
+      void serveMediaOverH2(stream, headers, this.recorder);
+      return;
+    }
     const req: RecordedRequest = {
       connectionId: state.connectionId,
       streamId: stream.id ?? 0,
@@ -379,6 +395,8 @@ class CicEmulator implements Emulator {
       nextSeed: () => ++this.seed,
       sleep: (ms) => this.sleep(ms),
       voice: this.voice,
+      devices: this.devices,
+      baseUrl: () => this.url,
     }).start();
   }
 }

@@ -3,6 +3,7 @@ import { buildDirective, type DirectiveMessage } from '../protocol/messages.js';
 import { MultipartEncoder, newBoundary, type PartHeaderList } from '../protocol/multipart-encoder.js';
 import { newId } from '../protocol/ids.js';
 import type { FaultReader } from './active-faults.js';
+import { mulberry32 } from './random.js';
 
 /** One part of a multipart answer: a directive, or a binary attachment referenced by `cid:`. */
 export type ResponsePart =
@@ -217,16 +218,4 @@ export function arrangeParts(parts: readonly ResponsePart[], faults: FaultReader
     if (out.length > 1 && out.every((p, i) => p === parts[i])) out.push(out.shift()!);
   }
   return out;
-}
-
-/** A small seeded PRNG so that shuffled answers are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

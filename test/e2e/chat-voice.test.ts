@@ -7,7 +7,8 @@ import { sharedSpeechToText } from '../../src/emulator/voice-settings.js';
 import { ALSA_SYSTEM_CONFIG, pacedFifoTurns } from '../helpers/alsa.js';
 import { ndjson, runCli } from '../helpers/cli.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
-import { espeak, soxToL16 } from '../helpers/wav.js';
+import { turnEvents } from '../helpers/chat.js';
+import { speechL16 } from '../helpers/wav.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clova-chat-voice-'));
 const fifos: Array<{ close(): void }> = [];
@@ -15,13 +16,7 @@ afterEach(() => {
   for (const f of fifos.splice(0)) f.close();
 });
 
-/** L16 16 kHz mono speech of `text`, made with espeak-ng and sox. */
-async function speech(text: string): Promise<Buffer> {
-  const wav = join(dir, `${text.replace(/\W+/g, '-')}.wav`);
-  await espeak(text, wav);
-  const pcm = await soxToL16(wav);
-  return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-}
+const speech = (text: string) => speechL16(text, dir);
 
 let configs = 0;
 
@@ -82,7 +77,7 @@ describe('clova-cli chat by voice (e2e: arecord through ALSA, the emulator over 
     expect(requests[1]).toMatchObject({ kind: 'voice', input: 'microphone', followUp: true, dialogRequestId: requests[0]!.dialogRequestId });
 
     // On the wire: two Recognize events, the second with speechId and the same dialogRequestId.
-    const turns = emu.record.events.filter((x) => x.message.event.header.namespace === 'SpeechRecognizer');
+    const turns = turnEvents(emu).filter((x) => x.message.event.header.namespace === 'SpeechRecognizer');
     expect(turns).toHaveLength(2);
     const [first, second] = turns.map((t) => t.message.event);
     expect(first!.header.dialogRequestId).toBe(requests[0]!.dialogRequestId);
@@ -138,7 +133,7 @@ describe('clova-cli chat by voice (e2e: arecord through ALSA, the emulator over 
     expect(text).toMatchObject({ followUp: false });
     expect(text.dialogRequestId).not.toBe(first!.header.dialogRequestId);
     expect(all.at(-1)).toMatchObject({ type: 'response', status: 200, dialogRequestId: text.dialogRequestId });
-    const events = emu.record.events.map((x) => `${x.message.event.header.namespace}.${x.message.event.header.name}`);
+    const events = turnEvents(emu).map((x) => `${x.message.event.header.namespace}.${x.message.event.header.name}`);
     expect(events).toEqual(['SpeechRecognizer.Recognize', 'SpeechRecognizer.Recognize', 'TextRecognizer.Recognize']);
   });
 

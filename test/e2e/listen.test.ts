@@ -8,7 +8,7 @@ import { ALSA_SYSTEM_CONFIG, pacedFifoTurns } from '../helpers/alsa.js';
 import { baseEnv, CLI, ndjson, runCli } from '../helpers/cli.js';
 import { processesWithEnv } from '../helpers/terminal.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
-import { espeak, soxToL16 } from '../helpers/wav.js';
+import { speechL16 } from '../helpers/wav.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clova-listen-'));
 const fifos: Array<{ close(): void }> = [];
@@ -16,13 +16,7 @@ afterEach(() => {
   for (const f of fifos.splice(0)) f.close();
 });
 
-/** L16 16 kHz mono speech of `text`, made with espeak-ng and sox. */
-async function speech(text: string): Promise<Buffer> {
-  const wav = join(dir, `${text.replace(/\W+/g, '-')}.wav`);
-  await espeak(text, wav);
-  const pcm = await soxToL16(wav);
-  return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-}
+const speech = (text: string) => speechL16(text, dir);
 
 let devices = 0;
 

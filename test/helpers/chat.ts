@@ -1,3 +1,4 @@
+import type { EmulatorRecord } from '../../src/emulator/record.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { baseEnv, CLI } from './cli.js';
 
@@ -97,4 +98,12 @@ export function startPipedChat(args: string[], env: Record<string, string>, kill
     waitForLine,
     closed,
   };
+}
+
+/**
+ * The events a session's turns sent, in order: every recorded event but the session's own alert
+ * bookkeeping (Alerts.RequestSynchronizeAlert at each connection, and the reports it leads to).
+ */
+export function turnEvents(emu: { record: { events: EmulatorRecord['events'] } }): EmulatorRecord['events'] {
+  return emu.record.events.filter((e) => e.message.event.header.namespace !== 'Alerts');
 }

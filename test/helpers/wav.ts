@@ -306,3 +306,11 @@ export async function soxToL16(inPath: string, effects: string[] = ['rate', '-v'
   const { stdout } = await run('sox', args, { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
   return l16(stdout);
 }
+
+/** L16 16 kHz mono speech of `text` (espeak-ng, then sox), its WAV kept in `dir`. */
+export async function speechL16(text: string, dir: string): Promise<Buffer> {
+  const wav = join(dir, `${text.replace(/\W+/g, '-')}.wav`);
+  await espeak(text, wav);
+  const pcm = await soxToL16(wav);
+  return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+}

@@ -25,6 +25,11 @@ export interface ChatOptions extends RequestOptions, PlaybackOptions {
   maxSeconds: string;
 }
 
+/** The longest an alert rings in a session when nobody stops it (CLOVA_ALERT_RING_SECONDS changes it). */
+const ALERT_RING_SECONDS = 60;
+/** The most CLOVA_ALERT_RING_SECONDS may ask for: an hour. */
+const MAX_ALERT_RING_SECONDS = 3600;
+
 /** The prompt's colours: those of the answers' stream rules (--no-color, NO_COLOR, FORCE_COLOR), for stderr. */
 async function promptStyle(opts: ChatOptions): Promise<PromptStyle> {
   const { default: chalk, Chalk } = await import('chalk');
@@ -70,6 +75,7 @@ export async function runChat(opts: ChatOptions): Promise<void> {
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   const screen = interactive ? new ChatScreen(process.stderr, process.stdout, await promptStyle(opts)) : undefined;
   let maxSeconds = 0;
+  let alertRingSeconds = ALERT_RING_SECONDS;
   const micOptions: MicrophoneOptions = { backend: opts.recorder, device: opts.device ?? 'default' };
   let stopSignals: StopSignals | undefined;
   const openRecorder = async (): Promise<Microphone> => {
@@ -89,10 +95,14 @@ export async function runChat(opts: ChatOptions): Promise<void> {
     // On a terminal Ctrl-C cancels a turn (readline hands it over); without one it ends the session (exit 130).
     sigint: !interactive,
     screen,
-    device: true,
     check: () => {
       maxSeconds = durationSeconds(opts.maxSeconds, '--max-seconds', MAX_UTTERANCE_SECONDS);
+      const ring = process.env.CLOVA_ALERT_RING_SECONDS?.trim();
+      if (ring) alertRingSeconds = durationSeconds(ring, 'CLOVA_ALERT_RING_SECONDS', MAX_ALERT_RING_SECONDS);
     },
+    // The session is a device: alerts are kept, rung and reported (spec 5.8), music played (5.6),
+    // notifications sounded (5.10), everything at the speaker's volume.
+    device: () => ({ alertMaxRingMs: Math.round(alertRingSeconds * 1000) }),
     // Nothing is read before connecting: the session connects at once, so pushes are shown while idle.
     prepare: async ({ signals }) => {
       stopSignals = signals;

@@ -1,11 +1,12 @@
 import type { Interface } from 'node:readline';
 import { SilenceWatch } from '../../audio/level.js';
 import type { Microphone } from '../../audio/microphone.js';
-import { SystemExceptionError, type EventResult, type MediaCommand } from '../../client/client.js';
+import type { AlertsSummary, MediaCommand } from '../../client/client.js';
 import { AuthError, ClovaError, UsageError } from '../../protocol/errors.js';
 import { exitCodeFor } from '../exit.js';
 import { voiceDialog } from '../microphone-turns.js';
-import type { RequestSession } from '../request-session.js';
+import type { StatusInfo } from '../output/renderer.js';
+import { finishTurn, type RequestSession } from '../request-session.js';
 import { chatHelp, IMMEDIATE, parseChatLine, type ChatCommandName, type ChatInput } from './commands.js';
 import type { ChatScreen } from './screen.js';
 
@@ -78,8 +79,16 @@ export class ChatLoop {
     const { terminal } = this.options;
     const onActivity = () => this.showState();
     const onDirective = () => terminal?.screen.status(client.activity, client.pendingExpectSpeech !== undefined);
+    // Spec 4.7: an alert that starts ringing while the user speaks cancels the capture.
+    const onAlert = (a: { phase: string }) => {
+      if (a.phase === 'started' && this.turn?.voice && client.activity === 'listening') {
+        this.turn.cancel.abort('cancelled: an alert began ringing');
+        client.cancelUploads();
+      }
+    };
     client.on('activity', onActivity);
     client.on('directive', onDirective);
+    client.on('alert', onAlert);
     if (terminal) this.attachTerminal(terminal);
     try {
       for (;;) {
@@ -94,7 +103,9 @@ export class ChatLoop {
     } finally {
       client.off('activity', onActivity);
       client.off('directive', onDirective);
+      client.off('alert', onAlert);
       client.stopSpeech('the session ended');
+      client.stopAlerts('session-ended');
       client.stopMedia('the session ended');
       await client.settled();
     }
@@ -234,8 +245,13 @@ export class ChatLoop {
       case 'talk':
         return; // parsed as a turn, never here
       case 'stop':
-        client.stopSpeech('stopped with /stop');
-        client.stopMedia('stopped with /stop');
+        // Spec 4.7: what is in the foreground stops first: speech, else a ringing alert (silenced
+        // at once, RequestAlertStop; CLOVA's StopAlert ends it, spec 5.8), else music (PlayStopped).
+        if (client.activity === 'speaking') client.stopSpeech('stopped with /stop');
+        else if (client.requestAlertStop() === undefined) {
+          client.stopSpeech('stopped with /stop');
+          client.stopMedia('stopped with /stop');
+        }
         return;
       case 'pause':
       case 'resume':
@@ -273,6 +289,7 @@ export class ChatLoop {
           expecting: client.pendingExpectSpeech !== undefined,
           ...(client.state.lastSpeech ? { speech: { ...client.state.lastSpeech } } : {}),
           alerts: client.state.alerts?.allAlerts.length ?? 0,
+          ...alertsStatus(client.alertsSummary),
           ...(client.media ? { media: client.media } : {}),
           ...(client.notifications ? { notifications: client.notifications } : {}),
         });
@@ -294,7 +311,7 @@ export class ChatLoop {
     };
     client.once('request', onRequest);
     try {
-      await this.finish(client.sendText(text, { timeoutMs: session.settings.timeoutMs, signal: turn.cancel.signal }));
+      await finishTurn(session, client.sendText(text, { timeoutMs: session.settings.timeoutMs, signal: turn.cancel.signal }));
     } catch (err) {
       this.failed(err, turn);
     } finally {
@@ -370,25 +387,6 @@ export class ChatLoop {
     }
   }
 
-  /** The end of a turn: its reports, its speech (interrupted by a new line, Ctrl-C, /stop), the response line. */
-  private async finish(turn: Promise<EventResult>): Promise<void> {
-    const { client, renderer } = this;
-    let result: EventResult;
-    let exception: SystemExceptionError | undefined;
-    try {
-      result = await turn;
-    } catch (err) {
-      if (!(err instanceof SystemExceptionError)) throw err;
-      exception = err;
-      result = err.result;
-    }
-    await client.settled();
-    await client.speechIdle();
-    await client.settled();
-    renderer.response(result);
-    if (exception) throw exception;
-  }
-
   /** A media button: its *CommandIssued event; CLOVA's answer is carried out as it comes. Never rejects. */
   private async mediaButton(command: MediaCommand): Promise<void> {
     try {
@@ -439,4 +437,14 @@ function summary(first: ClovaError, failures: number): ClovaError {
     value: `${failures} turn${failures === 1 ? '' : 's'} of the session failed; the first: ${first.message}`,
   });
   return err;
+}
+
+/** The alerts part of `/status`: how many wait, the next, the ringing one. */
+function alertsStatus(summary: AlertsSummary | undefined): Partial<StatusInfo> {
+  if (!summary) return {};
+  return {
+    alertsPending: summary.pending,
+    ...(summary.next ? { nextAlert: summary.next } : {}),
+    ...(summary.ringing ? { ringingAlert: summary.ringing } : {}),
+  };
 }

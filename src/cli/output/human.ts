@@ -1,11 +1,12 @@
 import type { ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
-import type { Activity, EventResult, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, AlertChange, AlertInfo, AlertStopReason, EventResult, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
 import { terminalLine, terminalText } from '../../protocol/sanitize.js';
 import { describeDirective } from '../../client/handlers/describe.js';
+import { ALERT_KINDS, localClock, localTime } from '../../client/handlers/alerts.js';
 import { renderLevelMeter } from './level-meter.js';
 import type { CaptureInfo, Renderer, RequestInfo, SessionInfo, StatusInfo, TurnError } from './renderer.js';
 
@@ -164,6 +165,12 @@ export class HumanRenderer implements Renderer {
   directive(d: ReceivedDirective): void {
     if (this.closed) return;
     const c = this.color;
+    const { header, payload } = d.message.directive;
+    // The session's own alert sync at every (re)connection: bookkeeping, unless it brings alerts.
+    if (!this.options.verbose && header.namespace === 'Alerts' && header.name === 'SynchronizeAlert') {
+      const all = (payload as { allAlerts?: unknown } | undefined)?.allAlerts;
+      if (Array.isArray(all) && all.length === 0) return;
+    }
     const shown = describeDirective(d.message.directive, { verbose: this.options.verbose });
     const from = d.source === 'downchannel' ? c.dim(' (downchannel)') : '';
     if (shown.kind === 'transcript') {
@@ -318,7 +325,7 @@ export class HumanRenderer implements Renderer {
     row('volume', `${info.volume}/10${info.muted ? ' (muted)' : ''}`);
     row('state', `${info.activity}${info.expecting ? ' (CLOVA expects an answer)' : ''}`);
     row('speech', info.speech ? `${info.speech.playerActivity.toLowerCase()}${this.options.verbose ? ` ${terminalLine(info.speech.token)}` : ''}` : c.dim('none yet'));
-    row('alarms', info.alerts === 0 ? c.dim('none') : String(info.alerts));
+    row('alarms', info.alerts === 0 ? c.dim('none') : alarmsRow(info));
     if (info.media) row('music', this.musicStatus(info.media));
     if (info.notifications) {
       const n = info.notifications;
@@ -333,6 +340,16 @@ export class HumanRenderer implements Renderer {
     const where = m.offsetInMilliseconds !== undefined ? `, ${clock(m.offsetInMilliseconds)}${m.totalInMilliseconds !== undefined ? ` of ${clock(m.totalInMilliseconds)}` : ''}` : '';
     const extra = [m.repeatMode === 'REPEAT_ONE' ? 'repeat one' : '', m.queued ? `${m.queued} queued` : ''].filter(Boolean).join('; ');
     return `${m.playerActivity.toLowerCase()} ${mediaTitle(m)}${where}${extra ? c.dim(` (${extra})`) : ''}`;
+  }
+
+  alert(change: AlertChange): void {
+    if (this.closed) return;
+    this.stopSpinner();
+    const c = this.color;
+    const what = `${alertKind(change.alertType)}${change.label !== undefined ? ` "${terminalLine(change.label)}"` : ''}`;
+    const when = terminalLine(localClock(change.scheduledTime));
+    if (change.phase === 'started') this.out(`${c.bold.yellow('⏰')} ${c.bold(`${what} ringing`)} ${c.dim(`(scheduled ${when})`)}… ${c.dim('/stop stops it')}\n`);
+    else this.out(`  ${c.dim(`⏰ ${what} stopped (${STOP_REASONS[change.reason ?? 'stopped']})`)}\n`);
   }
 
   volume(info: { volume: number; muted: boolean }): void {
@@ -372,4 +389,28 @@ export class HumanRenderer implements Renderer {
     }
     this.startSpinner();
   }
+}
+
+const alertKind = (type: string) => ALERT_KINDS[type] ?? type.toLowerCase();
+
+/** Why an alert stopped, in words. */
+const STOP_REASONS: Record<AlertStopReason, string> = {
+  stopped: 'stopped by CLOVA',
+  user: 'you stopped it',
+  timeout: 'nobody stopped it',
+  deleted: 'deleted',
+  edited: 'changed',
+  replaced: 'another alert rang',
+  'session-ended': 'the session ended',
+};
+
+/** "2 (next: timer at 10:31:05 (Sun 29 Nov))", and the ringing one. */
+function alarmsRow(info: StatusInfo): string {
+  const parts: string[] = [];
+  const pending = info.alertsPending ?? info.alerts;
+  const describe = (a: AlertInfo) => `${alertKind(a.type)} at ${terminalLine(localTime(a.scheduledTime))}`;
+  parts.push(`${pending} pending`);
+  if (info.nextAlert) parts.push(`next: ${describe(info.nextAlert)}`);
+  if (info.ringingAlert) parts.push(`ringing: ${describe(info.ringingAlert)}`);
+  return parts.join(', ');
 }

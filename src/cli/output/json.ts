@@ -1,4 +1,4 @@
-import type { Activity, EventResult, MediaProgress, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, AlertChange, EventResult, MediaProgress, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import { terminalLine } from '../../protocol/sanitize.js';
@@ -101,6 +101,11 @@ export class JsonRenderer implements Renderer {
   }
 
   uploaded(): void {}
+
+  alert(change: AlertChange): void {
+    const { phase, token, alertType, scheduledTime, label, reason } = change;
+    this.line({ type: 'alert', phase, token, alertType, scheduledTime, ...(label !== undefined ? { label } : {}), ...(reason !== undefined ? { reason } : {}) });
+  }
 
   notice(message: string): void {
     // stderr is for people even with --json: the server's words in it are made terminal-safe.

@@ -1,4 +1,4 @@
-import type { Activity, EventResult, IndicatorState, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, AlertChange, AlertInfo, EventResult, IndicatorState, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
@@ -51,6 +51,10 @@ export interface StatusInfo {
   speech?: { token: string; playerActivity: string };
   /** Alerts CLOVA set on this device (scheduled ones first). */
   alerts: number;
+  /** chat: alerts waiting for their time, the one due first, the one ringing. */
+  alertsPending?: number;
+  nextAlert?: AlertInfo;
+  ringingAlert?: AlertInfo;
   /** The music (chat): what plays or played last, where, what is queued. */
   media?: MediaStatus;
   /** The notification indicator (chat): unread notifications, the light. */
@@ -95,6 +99,8 @@ export interface Renderer {
   help(lines: string[]): void;
   /** A turn failed and the session goes on (chat). */
   turnError(error: TurnError): void;
+  /** An alert began or stopped ringing (chat): a banner, an `alert` line. */
+  alert(change: AlertChange): void;
   /** Stops spinners etc. */
   close(): void;
 }

@@ -6,14 +6,21 @@ import { MediaPlayer, type MediaOptions, type MediaProgress } from './media.js';
 import { NotifierDevice } from './notifier.js';
 import { silentAudio } from './silent-audio.js';
 
-/** What makes a client act as a device (the chat session): music, notification sounds, the speaker. */
+/**
+ * What makes the client a device that carries out what CLOVA asks (the chat session): alerts are
+ * kept and rung (spec 5.8), music played (5.6, 5.7), notifications sounded (5.10), everything at the
+ * speaker's volume. Without it (one-shot commands) they are only shown.
+ */
 export interface DeviceOptions {
   /**
-   * Where music and notification sounds go, at the speaker's gain (speech keeps the client's
-   * `speech` player, at the same gain). Undefined (--no-play, no player): music is taken at its
-   * real pace in silence, so CLOVA still sees it played; notifications are not sounded.
+   * Where the device's sounds go (bells, music, notification sounds), at the speaker's gain (speech
+   * keeps the client's `speech` player, at the same gain). Undefined (--no-play, no player): alerts
+   * still ring (events, `alert`) and music is taken at its real pace, in silence, so CLOVA still sees
+   * them; notifications are not sounded.
    */
   audio?: DeviceAudio;
+  /** The longest an alert rings when nobody stops it (default 60000 ms). */
+  alertMaxRingMs?: number;
   /** MIME types `audio` plays besides `audio/mpeg` (MP3): `audio/aac` (ADTS) when it can. */
   formats?: readonly string[];
   /** How media URLs are fetched (default: the global fetch). */

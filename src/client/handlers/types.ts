@@ -2,6 +2,7 @@ import type { ClientState } from '../../protocol/context.js';
 import type { Directive } from '../../protocol/messages.js';
 import type { MediaPlayer } from '../device/media.js';
 import type { NotifierDevice } from '../device/notifier.js';
+import type { AlertsDevice } from '../device/alerts-device.js';
 
 /** What a namespace handler may do in response to a directive. */
 export interface HandlerContext {
@@ -23,6 +24,8 @@ export interface HandlerContext {
   media?: MediaPlayer;
   /** The device's notifications (a session that acts as a device); undefined: shown only. */
   notifier?: NotifierDevice;
+  /** The device's alerts (a session: the client's `device` option); undefined: alerts are shown, not kept. */
+  alerts?: AlertsDevice;
 }
 
 /** One namespace's knowledge: which directive names exist, and optional behaviour. */

@@ -2,7 +2,9 @@ import { buildDirective, type EventMessage } from '../../protocol/messages.js';
 import { newId } from '../../protocol/ids.js';
 import { recognizeAnswer } from '../answer.js';
 import { followUp, understand } from '../intents.js';
+import { languageOf } from '../language.js';
 import type { ResponsePart } from '../wire.js';
+import { deviceView } from './device-view.js';
 import type { HandlerContext, HandlerResult } from './types.js';
 
 /** How long the client may wait for the second turn of a dialog (the docs' example value). */
@@ -10,6 +12,8 @@ const EXPECT_TIMEOUT_MS = 7000;
 
 /** The dialog bookkeeping of one Recognize turn, shared by voice and text. */
 export interface RecognizeTurn {
+  /** The Recognize event (its context tells what the device does now). */
+  event: EventMessage;
   dialogRequestId: string;
   /** The client's previous Recognize dialogRequestId (for the `stale-directive` fault). */
   previous: string | undefined;
@@ -41,7 +45,7 @@ export function beginRecognizeTurn(event: EventMessage, ctx: HandlerContext): Re
       }
     }
   }
-  return { dialogRequestId, previous, followUpTopic };
+  return { event, dialogRequestId, previous, followUpTopic };
 }
 
 /** True when beginRecognizeTurn refused the event. */
@@ -58,7 +62,8 @@ export function answerUtterance(ctx: HandlerContext, turn: RecognizeTurn, text: 
   if (followUpTopic !== undefined) {
     return recognizeAnswer(ctx.faults, followUp(followUpTopic, text), dialogRequestId, previous);
   }
-  const reply = understand(text, ctx.now());
+  ctx.device.lang = languageOf(text);
+  const reply = understand(text, ctx.now(), deviceView(ctx, turn.event));
   const extra = reply.directives(dialogRequestId);
   if (reply.expects) {
     const expectSpeechId = newId();

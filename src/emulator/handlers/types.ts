@@ -1,4 +1,5 @@
 import type { DirectiveMessage, EventMessage } from '../../protocol/messages.js';
+import type { ClientDevice } from '../device-state.js';
 import type { DialogState } from '../dialog.js';
 import type { FaultReader } from '../active-faults.js';
 import type { RecordedAudio } from '../record.js';
@@ -27,6 +28,10 @@ export interface HandlerContext {
   readonly userAgent: string | undefined;
   /** How SpeechRecognizer.Recognize listens (VAD, recogniser, optional directives). */
   readonly voice: VoiceSettings;
+  /** This client's device as the emulator knows it: alerts it set and that ring, media it sent and that plays. */
+  readonly device: ClientDevice;
+  /** `scheme://host:port` the client used to reach the emulator: the base of the URLs of served media. */
+  readonly baseUrl: string;
   /** The emulator's clock (injectable for deterministic answers). */
   now(): Date;
   /** Writes a directive to this client's open downchannel: resolves once it was handed to the stream; undefined when there is none. */

@@ -258,6 +258,8 @@ describe('events', () => {
     const s = await session();
     await readyDownchannel(s);
     const reports: [string, string, Record<string, unknown>][] = [
+      // Before anything plays: the emulator has nothing to pause (later it would answer Pause).
+      ['PlaybackController', 'PauseCommandIssued', {}],
       ['SpeechSynthesizer', 'SpeechStarted', { token: 't' }],
       ['SpeechSynthesizer', 'SpeechFinished', { token: 't' }],
       ['SpeechSynthesizer', 'SpeechStopped', { token: 't' }],
@@ -269,7 +271,6 @@ describe('events', () => {
       ['DeviceControl', 'ActionExecuted', { command: 'Increase', target: 'volume' }],
       ['Alerts', 'DeleteAlertSucceeded', { token: 't', type: 'ALARM' }],
       ['Alerts', 'AlertStarted', { token: 't', type: 'ALARM' }],
-      ['PlaybackController', 'PauseCommandIssued', {}],
     ];
     for (const [ns, name, payload] of reports) {
       const r = await sendEvent(s, buildEvent(ns, name, payload));
@@ -308,15 +309,18 @@ describe('events', () => {
   it('answers alert reports the way the Alerts flow documents', async () => {
     await start();
     const s = await session();
-    await readyDownchannel(s);
+    const dc = await readyDownchannel(s);
     const alert = { token: 'a-1', type: 'ALARM' };
     const set = await sendEvent(s, buildEvent('Alerts', 'SetAlertSucceeded', alert));
     expect(shape(set.parts)).toEqual(['SpeechSynthesizer.Speak', 'attachment', 'Clova.RenderTemplate']);
     const failed = await sendEvent(s, buildEvent('Alerts', 'SetAlertFailed', alert));
     expect(shape(failed.parts)).toEqual(['SpeechSynthesizer.Speak', 'attachment', 'Clova.RenderText']);
+    // A one-off alert that stopped is deleted on the downchannel (issue 11); the event gets 204.
     const stopped = await sendEvent(s, buildEvent('Alerts', 'AlertStopped', alert));
-    expect(shape(stopped.parts)).toEqual(['Alerts.DeleteAlert']);
-    expect(stopped.parts[0]!.json!.directive.payload).toEqual(alert);
+    expect(stopped.status).toBe(204);
+    const [deleted] = (await dc.waitParts(2)).slice(1);
+    expect(shape([deleted!])).toEqual(['Alerts.DeleteAlert']);
+    expect(deleted!.json!.directive.payload).toEqual(alert);
     const stop = await sendEvent(s, buildEvent('Alerts', 'RequestAlertStop', alert));
     expect(shape(stop.parts)).toEqual(['Alerts.StopAlert']);
     expect((await sendEvent(s, buildEvent('Alerts', 'AlertStopped', {}))).status).toBe(400);
