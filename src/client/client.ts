@@ -22,7 +22,6 @@ import type { BackoffOptions } from './backoff.js';
 import type { EndpointOptions } from './connection.js';
 import { AlertsDevice, type AlertsSummary } from './device/alerts-device.js';
 import type { AlertInfo } from './device/alerts.js';
-import type { DeviceAudio } from './device/audio.js';
 import type { AlertChange, AlertStopReason } from './device/ringer.js';
 import { DirectiveDispatch, type ReceivedDirective, type SkippedDirective } from './dispatch.js';
 import { EventExchange } from './event-exchange.js';
