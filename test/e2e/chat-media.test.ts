@@ -50,6 +50,9 @@ const waitEvent = (emu: Emulator, name: string, count = 1, ms = 15_000) =>
   emu.waitFor((r) => r.events.filter((e) => e.message.event.header.name === name).length >= count, ms).then(() => named(emu, name)[count - 1]!);
 const playbackState = (e: Ev) => e.context.find((c) => c.header.namespace === 'AudioPlayer' && c.header.name === 'PlaybackState')!.payload as Record<string, any>;
 const volumeState = (e: Ev) => e.context.find((c) => c.header.namespace === 'Speaker')!.payload as Record<string, any>;
+/** The dialogRequestId of the last TextRecognizer.Recognize of `text`. */
+const lastDialog = (emu: Emulator, text: string) =>
+  emu.record.events.filter((e) => e.message.event.header.name === 'Recognize' && e.message.event.payload.text === text).at(-1)?.message.event.header.dialogRequestId;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function play(id: string, stream: Record<string, unknown>, behavior = 'REPLACE_ALL') {
@@ -245,6 +248,63 @@ describe('chat as a device: music (spec 5.6, 5.7) through a player that plays in
     await waitEvent(emu, 'PlayStopped');
     expect((await finish(chat)).code).toBe(0);
   }, 40_000);
+});
+
+describe("chat as a device: the emulator's own music, asked for in words", () => {
+  it('"play some music", "pause", "resume", "volume down", "play the radio" (urlPlayable false), "stop": each carried out and reported', async () => {
+    const { emu, player, chat } = await session();
+    const say = async (text: string) => {
+      chat.send(text);
+      await chat.waitForLine((l) => l.type === 'response' && l.dialogRequestId === lastDialog(emu, text), `the answer to "${text}"`, 15_000);
+    };
+    await say('play some music');
+    const started = await waitEvent(emu, 'PlayStarted');
+    const music = started.payload.token as string;
+    expect(playbackState(started)).toMatchObject({ playerActivity: 'PLAYING', stream: { urlPlayable: true } });
+    // The emulator asks for a report 2 s in: it comes 2 s into the music.
+    const delay = await waitEvent(emu, 'ProgressReportDelayPassed');
+    expect(Math.abs((delay.payload.offsetInMilliseconds as number) - 2000)).toBeLessThan(150);
+    await say('pause');
+    const paused = await waitEvent(emu, 'PlayPaused');
+    const at = paused.payload.offsetInMilliseconds as number;
+    expect(paused.payload.token).toBe(music);
+    expect(at).toBeGreaterThan(2000);
+    await say('resume');
+    const resumed = await waitEvent(emu, 'PlayResumed');
+    expect(resumed.payload).toEqual({ token: music, offsetInMilliseconds: at });
+    // Read from the start once; every later start (a duck under speech and back, the resume) asks
+    // for the rest from the byte of its offset (24 kbit/s: 3 bytes a millisecond).
+    const ranges = emu.record.media.filter((m) => m.method === 'GET').map((m) => m.range);
+    expect(ranges[0]).toBeUndefined();
+    expect(ranges.slice(1).every((r) => /^bytes=\d+-$/.test(r ?? ''))).toBe(true);
+    expect(ranges).toContain(`bytes=${Math.floor((at * 24) / 8)}-`);
+    const position = await waitEvent(emu, 'ProgressReportPositionPassed');
+    expect(Math.abs((position.payload.offsetInMilliseconds as number) - 7000)).toBeLessThan(150);
+    await say('volume down');
+    expect((await waitEvent(emu, 'ActionExecuted')).payload).toEqual({ command: 'Decrease', target: 'volume' });
+    // The music goes on at the new level, ducked while the turn lasts, then at 6 of 10.
+    for (let i = 0; i < 40 && player.runs().at(-1)!.argv[1] !== scale(6); i++) await sleep(100);
+    expect(player.runs().at(-1)!.argv[1]).toBe(scale(6));
+    expect(player.runs().some((r) => r.argv[1] === scale(6, 0.2))).toBe(true);
+    await say('play the radio');
+    const requested = await waitEvent(emu, 'StreamRequested');
+    expect(requested.payload.audioStream).toMatchObject({ urlPlayable: false, url: expect.stringMatching(/^clova:/) });
+    const radio = await waitEvent(emu, 'PlayStarted', 2);
+    expect(radio.payload.token).not.toBe(music);
+    expect(playbackState(radio).stream).toMatchObject({ urlPlayable: true, token: radio.payload.token });
+    await say('stop');
+    const stopped = named(emu, 'PlayStopped');
+    expect(stopped.map((e) => e.payload.token)).toEqual([music, radio.payload.token]); // the radio replaced the music, then "stop"
+    expect(chat.lines().filter((l) => l.type === 'media').map((l) => `${l.phase} ${l.title}`)).toEqual([
+      'started Morning Walk',
+      'paused Morning Walk',
+      'resumed Morning Walk',
+      'stopped Morning Walk',
+      'started Blue Loop',
+      'stopped Blue Loop',
+    ]);
+    expect((await finish(chat)).code).toBe(0);
+  }, 60_000);
 });
 
 describe('chat as a device without a player', () => {
