@@ -1,4 +1,5 @@
 /** The device's own notification sound, generated (no audio file ships with the package). */
+import { encodeMp3 } from './mp3-encoder.js';
 
 const RATE = 22050;
 const KBPS = 48;
@@ -8,11 +9,11 @@ const NOTES: ReadonlyArray<{ hz: number; at: number; seconds: number }> = [
   { hz: 1760, at: 0.12, seconds: 0.45 },
 ];
 
-let cached: Promise<Buffer> | undefined;
+let cached: Buffer | undefined;
 
-/** The notification chime as MP3 (about 0.6 s; made once per process, on first use). */
-export function notificationChime(): Promise<Buffer> {
-  cached ??= encode(chimePcm());
+/** The notification chime as MP3 (about 0.6 s, 22,050 Hz mono; made once per process, on first use). */
+export function notificationChime(): Buffer {
+  cached ??= encodeMp3(chimePcm(), RATE, KBPS);
   return cached;
 }
 
@@ -33,13 +34,4 @@ export function chimePcm(): Int16Array {
   const pcm = new Int16Array(length);
   for (let i = 0; i < length; i++) pcm[i] = Math.round(Math.max(-1, Math.min(1, mix[i]! * 0.45)) * 32767);
   return pcm;
-}
-
-async function encode(pcm: Int16Array): Promise<Buffer> {
-  // lamejs is loaded only when a chime is first needed (a few hundred ms to warm up).
-  const { Mp3Encoder } = await import('@breezystack/lamejs');
-  const encoder = new Mp3Encoder(1, RATE, KBPS);
-  const head = encoder.encodeBuffer(pcm);
-  const tail = encoder.flush();
-  return Buffer.concat([Buffer.from(head.buffer, head.byteOffset, head.byteLength), Buffer.from(tail)]);
 }

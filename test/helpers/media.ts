@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Mp3Encoder } from '@breezystack/lamejs';
+import { encodeMp3 } from '../../src/audio/mp3-encoder.js';
 import { afterEach } from 'vitest';
 
 /** An MP3 of `seconds` of tones (MPEG-2 Layer III, 16 kHz mono, 32 kbit/s: 144-byte frames of 36 ms, unless told otherwise). */
@@ -18,10 +18,7 @@ export function toneMp3(seconds: number, options: { rate?: number; kbps?: number
     const hz = notes[Math.floor(i / (rate / 4)) % notes.length]!;
     pcm[i] = Math.round(5000 * Math.sin((2 * Math.PI * hz * i) / rate));
   }
-  const encoder = new Mp3Encoder(1, rate, kbps);
-  const head = encoder.encodeBuffer(pcm);
-  const tail = encoder.flush();
-  return Buffer.concat([Buffer.from(head.buffer, head.byteOffset, head.byteLength), Buffer.from(tail)]);
+  return encodeMp3(pcm, rate, kbps);
 }
 
 export interface ServedFile {

@@ -83,6 +83,7 @@ export class Device {
     this.notifier = new NotifierDevice({
       audio: options.audio,
       gain,
+      // Loaded with the first notification sound (lamejs is not needed before).
       chime: options.chime ?? (async () => (await import('../../audio/chime.js')).notificationChime()),
       timers,
       fetch: options.fetch,
