@@ -6,7 +6,7 @@ import { bellMp3 } from '../../src/audio/bell.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import type { RecordedEvent } from '../../src/emulator/record.js';
 import { buildDirective } from '../../src/protocol/messages.js';
-import { startPipedChat, type PipedChat } from '../helpers/chat.js';
+import { startPipedChat, turnEvents, type PipedChat } from '../helpers/chat.js';
 import { runCli } from '../helpers/cli.js';
 import { emulator, TOKEN } from '../helpers/emulator.js';
 
@@ -169,9 +169,10 @@ describe('clova-cli chat: alerts (spec 5.8, e2e)', () => {
 
   it('an alarm nobody stops rings out its longest time (CLOVA_ALERT_RING_SECONDS), also with --no-play: banner, AlertStarted, AlertStopped; human output', async () => {
     const emu = await emulator();
-    const chat = startPipedChat(['--no-play'], env(emu.url, { CLOVA_ALERT_RING_SECONDS: '2' }));
+    // --verbose: the trace tells when the session applied its sync at Hello (an empty sync is no line for people).
+    const chat = startPipedChat(['--no-play', '--verbose'], env(emu.url, { CLOVA_ALERT_RING_SECONDS: '2' }));
     await emu.waitFor((r) => r.events.some((e) => eventName(e) === 'Alerts.RequestSynchronizeAlert' && e.status !== undefined), 15000);
-    await until(() => chat.stdout().includes('Alerts.SynchronizeAlert: no alerts'), 'the SynchronizeAlert line');
+    await until(() => chat.stderr().includes('directive Alerts.SynchronizeAlert (event)'), 'the SynchronizeAlert trace line');
     const { iso, at } = secondsAhead(2000);
     const token = 'alarm-e2e-2';
     expect(emu.push(buildDirective('Alerts', 'SetAlert', { token, type: 'ALARM', scheduledTime: iso }))).toBe(1);
@@ -285,5 +286,44 @@ describe('clova-cli chat: alerts (spec 5.8, e2e)', () => {
     expect(r.stdout).toContain('"name":"SetAlert"');
     expect(r.stdout).not.toContain('"type":"alert"');
     expect(emu.record.events.map(eventName)).toEqual(['TextRecognizer.Recognize']);
+  });
+});
+
+describe('clova-cli chat: a timer set in words, as a user sets it (e2e)', () => {
+  it('"set a timer for 3 seconds": SetAlert from the emulator, rings on time, /stop → RequestAlertStop, StopAlert, AlertStopped, DeleteAlert pushed on the downchannel', async () => {
+    const emu = await emulator();
+    const chat = startPipedChat(['--json', '--no-play'], env(emu.url));
+    const synced = await synchronized(chat);
+    chat.send('set a timer for 3 seconds');
+    const set = await chat.waitForLine(isDirective('Alerts.SetAlert'), 'the SetAlert of the timer', 15000, synced);
+    const payload = set.line.directive.payload as { token: string; type: string; scheduledTime: string };
+    expect(payload.type).toBe('TIMER');
+    const at = Date.parse(payload.scheduledTime);
+    const requested = turnEvents(emu).find((e) => e.message.event.payload.text === 'set a timer for 3 seconds')!;
+    expect(at - requested.at).toBeGreaterThanOrEqual(2000);
+    expect(at - requested.at).toBeLessThanOrEqual(4000);
+
+    const started = await chat.waitForLine((l) => l.type === 'alert' && l.phase === 'started', 'the timer ringing', 15000, set.index);
+    expect(started.line).toMatchObject({ token: payload.token, alertType: 'TIMER' });
+    await emu.waitFor((r) => r.events.some((e) => eventName(e) === 'Alerts.AlertStarted'));
+    const alertStarted = alertEvents(emu).find((e) => eventName(e) === 'Alerts.AlertStarted')!;
+    expect(alertStarted.at).toBeGreaterThanOrEqual(at);
+    expect(alertStarted.at - at).toBeLessThanOrEqual(1000);
+
+    chat.send('/stop');
+    const deleted = await chat.waitForLine(isDirective('Alerts.DeleteAlert'), 'DeleteAlert', 15000, started.index);
+    expect(deleted.line.source).toBe('downchannel');
+    await emu.waitFor((r) => r.events.some((e) => eventName(e) === 'Alerts.DeleteAlertSucceeded'));
+    chat.end();
+    const { code } = await chat.closed;
+    expect(code, chat.stderr()).toBe(0);
+    expect(alertEvents(emu).map(eventName)).toEqual([
+      'Alerts.RequestSynchronizeAlert',
+      'Alerts.SetAlertSucceeded',
+      'Alerts.AlertStarted',
+      'Alerts.RequestAlertStop',
+      'Alerts.AlertStopped',
+      'Alerts.DeleteAlertSucceeded',
+    ]);
   });
 });
