@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bellMp3 } from '../../src/audio/bell.js';
+import { mpegFrameAt } from '../../src/audio/frames.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import type { RecordedEvent } from '../../src/emulator/record.js';
 import { buildDirective } from '../../src/protocol/messages.js';
@@ -96,7 +97,8 @@ describe('clova-cli chat: alerts (spec 5.8, e2e)', () => {
     expect(alertStarted.at - at).toBeLessThanOrEqual(1000);
 
     // The bell goes to the player in a loop: the device's own timer bell, at volume 7 (mpg123 -f 32768 × 0.7).
-    const bells = () => player.calls().filter((c) => c.argv.startsWith('-f '));
+    // (Speech plays at the volume's gain too: the bells are the 22,050 Hz sounds, the speech is 16 kHz.)
+    const bells = () => player.calls().filter((c) => c.argv.startsWith('-f ') && mpegFrameAt(c.mp3, 0)?.sampleRate === 22050);
     await until(() => bells().length >= 2, 'two rounds of the bell');
     expect(bells()[0]!.argv).toBe('-f 22938 -q -');
     expect(bells()[0]!.mp3.equals(bellMp3('timer'))).toBe(true);
