@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,6 +109,44 @@ describe('clova-cli doctor (e2e)', () => {
     for (const name of ['recorder', 'player', 'pocketsphinx']) line(r.stdout, name);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
     expect(r.code).toBe(4);
+  });
+
+  it('a stored login due for a refresh is refreshed (its new expiry shown), the auth URL is then needed; no secret printed', async () => {
+    const e = await emulator({ clientId: 'doctor-client', clientSecret: 'doctor-secret-4e1f9a' });
+    const dir = mkdtempSync(join(tmpdir(), 'clova-doctor-login-'));
+    const file = join(dir, 'config', 'clova-cli', 'credentials.json');
+    const env = {
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      CLOVA_AUTH_URL: e.url,
+      CLOVA_CIC_URL: e.url,
+      CLOVA_CLIENT_ID: 'doctor-client',
+      CLOVA_CLIENT_SECRET: 'doctor-secret-4e1f9a',
+      CLOVA_MODEL_ID: 'doctor-model',
+      ...noSoundCardEnv(),
+    };
+    const login = await runCli(['login', '--with-naver-token'], { env, input: 'naver-doctor-8c2d\n', cwd: dir });
+    expect(login.code).toBe(0);
+    const before = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+    // Due within the refresh margin (60 s): doctor refreshes it as a request command would.
+    writeFileSync(file, JSON.stringify({ ...before, expiresAt: Date.now() + 30_000 }), { mode: 0o600 });
+    const r = await runCli(['doctor', '--json'], { env, cwd: dir, timeoutMs: 60000 });
+    const checks = ndjson(r.stdout);
+    const token = checks.find((c) => c.name === 'token')!;
+    expect(token).toMatchObject({ status: 'ok', source: 'stored credentials', refreshed: true });
+    expect(Date.parse(token.expiresAt)).toBeGreaterThan(Date.now() + 600_000);
+    expect(checks.find((c) => c.name === 'cic')).toMatchObject({ status: 'ok' });
+    expect(checks.find((c) => c.name === 'auth')).toMatchObject({ status: 'ok', required: true });
+    const after = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+    expect(after.accessToken).not.toBe(before.accessToken);
+    for (const secret of [before.accessToken, before.refreshToken, after.accessToken, after.refreshToken, 'doctor-secret-4e1f9a']) {
+      expect(r.stdout + r.stderr).not.toContain(secret);
+    }
+    // Without the client secret an expired stored token cannot be used: ✗ token, exit 3.
+    writeFileSync(file, JSON.stringify({ ...after, expiresAt: Date.now() - 1000 }), { mode: 0o600 });
+    const r2 = await runCli(['doctor'], { env: { ...env, CLOVA_CLIENT_SECRET: undefined }, cwd: dir, timeoutMs: 60000 });
+    expect(line(r2.stdout, 'token')).toMatch(/^✗ token +the stored login cannot be used: CLOVA_CLIENT_SECRET is not set.* → fix: set CLOVA_CLIENT_SECRET/);
+    expect(r2.code).toBe(3);
   });
 
   it('CIC refuses the token (401): ✗ cic saying to log in again, exit 3', async () => {

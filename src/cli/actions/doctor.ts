@@ -130,8 +130,11 @@ async function checkToken(env: NodeJS.ProcessEnv, emulator: boolean): Promise<{ 
       token: creds.accessToken,
     };
   } catch (err) {
-    const error = asClovaError(err, (m) => new AuthError(m));
-    return { result: failed('token', required, `the stored login cannot be used: ${error.message}`, 'run clova-cli login again', error, { source: 'stored credentials' }) };
+    // Whatever keeps the stored token from being used is a token failure (exit 3), as for `auth status`.
+    const message = err instanceof Error ? err.message : String(err);
+    const error = err instanceof AuthError ? err : new AuthError(message, undefined, 'E_NO_TOKEN');
+    const fix = /CLOVA_CLIENT_SECRET/.test(message) ? 'set CLOVA_CLIENT_SECRET (environment or .env) so that it can be refreshed, or run clova-cli login again' : 'run clova-cli login again';
+    return { result: failed('token', required, `the stored login cannot be used: ${message}`, fix, error, { source: 'stored credentials' }) };
   }
 }
 
@@ -343,14 +346,15 @@ async function checkPlayer(command: string | undefined): Promise<CheckResult> {
       status: 'warn',
       required: true,
       detail: `${line}: found (${path}); not tried: doctor plays to a null output only with mpg123, play, mpv and ffplay`,
-      fix: 'try it by hand: clova-cli text hello --emulator --player "…"',
+      fix: `try it by hand: clova-cli text hello --emulator --player ${JSON.stringify(line)}`,
       data: { command: line, path },
     };
   }
   const silentLine = silent.argv.map(quoteArg).join(' ');
+  const chime = notificationChime(); // encoded first: the time below is the player's
   const started = performance.now();
   try {
-    await playMp3(notificationChime(), { command: silentLine, env: { ...process.env, ...silent.env }, timeoutMs: PLAYER_TIMEOUT_MS });
+    await playMp3(chime, { command: silentLine, env: { ...process.env, ...silent.env }, timeoutMs: PLAYER_TIMEOUT_MS });
   } catch (err) {
     const error = asClovaError(err, (m) => new UsageError(m));
     const message = `${silentLine}: ${error.message}`;
@@ -440,23 +444,31 @@ export async function runDoctor(opts: DoctorOptions): Promise<void> {
       cicUrl = new URL(e.url);
     }
     const tokenCheck = checkToken(env, emulator);
-    // Each check runs whatever the others found; the lines come out in this order as soon as they are known.
+    // The network checks go first and alone, so that no local work (a recorder, the chime's MP3
+    // encoding, pocketsphinx) delays the event loop while the round trips are measured; then the
+    // local checks run together. Each runs whatever the others found; the lines come out in this
+    // order as soon as they are known.
+    const network = (async () => {
+      const { token, result } = await tokenCheck;
+      const cic = await bounded('cic', true, () => checkCic(settings, cicUrl!, emulator ? 'emulator-token' : token, true));
+      // A stored login is refreshed through the Auth API during a session: then listen needs it.
+      const needed = !emulator && result.data?.source === 'stored credentials' && result.status === 'ok';
+      const auth = await bounded('auth', needed, () => checkAuth(env, emulator ? cicUrl : undefined, needed));
+      return { cic, auth };
+    })();
+    const local = network.then(() => ({
+      recorder: bounded('recorder', true, () => checkRecorder(opts.recorder, opts.device)),
+      player: bounded('player', true, () => checkPlayer(opts.player)),
+      pocketsphinx: bounded('pocketsphinx', false, () => checkPocketsphinx()),
+    }));
     const checks: Array<Promise<CheckResult>> = [
       Promise.resolve(checkNode()),
       tokenCheck.then((t) => t.result),
-      bounded('cic', true, async () => {
-        const { token } = await tokenCheck;
-        return checkCic(settings, cicUrl!, emulator ? 'emulator-token' : token, true);
-      }),
-      bounded('auth', false, async () => {
-        const { result } = await tokenCheck;
-        // A stored login is refreshed through the Auth API during a session: then listen needs it.
-        const needed = !emulator && result.data?.source === 'stored credentials' && result.status === 'ok';
-        return checkAuth(env, emulator ? cicUrl : undefined, needed);
-      }),
-      bounded('recorder', true, () => checkRecorder(opts.recorder, opts.device)),
-      bounded('player', true, () => checkPlayer(opts.player)),
-      bounded('pocketsphinx', false, () => checkPocketsphinx()),
+      network.then((n) => n.cic),
+      network.then((n) => n.auth),
+      local.then((l) => l.recorder),
+      local.then((l) => l.player),
+      local.then((l) => l.pocketsphinx),
     ];
     const results: CheckResult[] = [];
     for (const check of checks) {
