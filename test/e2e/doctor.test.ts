@@ -149,6 +149,17 @@ describe('clova-cli doctor (e2e)', () => {
     expect(r2.code).toBe(3);
   });
 
+  it('TLS: ✓ with ALPN h2 when --ca-file trusts the certificate, ✗ with the --ca-file fix when nothing does (exit 4)', async () => {
+    const e = await emulator({ tls: true });
+    const env = { CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_AUTH_URL: e.url, ...noSoundCardEnv() };
+    const trusted = await runCli(['doctor', '--server', e.url, '--ca-file', e.certPath!, '--json'], { env, timeoutMs: 60000 });
+    const cic = ndjson(trusted.stdout).find((c) => c.name === 'cic')!;
+    expect(cic, cic.detail).toMatchObject({ status: 'ok', alpn: 'h2', detail: expect.stringMatching(/: TLS, ALPN h2 in [\d.]+ ms, Hello in [\d.]+ ms, PING round trip [\d.]+ ms$/) });
+    const untrusted = await runCli(['doctor', '--server', e.url], { env, timeoutMs: 60000 });
+    expect(line(untrusted.stdout, 'cic')).toMatch(/^✗ cic +https:\/\/localhost:\d+: TLS handshake .* failed .* → fix: trust the server's CA with --ca-file <pem>/);
+    expect(untrusted.code).toBe(4);
+  });
+
   it('CIC refuses the token (401): ✗ cic saying to log in again, exit 3', async () => {
     const e = await emulator({ token: 'the-only-good-token' });
     const r = await runCli(['doctor', '--server', e.url], { env: { CLOVA_ACCESS_TOKEN: TOKEN, CLOVA_AUTH_URL: e.url, ...noSoundCardEnv() }, timeoutMs: 60000 });
