@@ -139,7 +139,8 @@ async function checkToken(env: NodeJS.ProcessEnv, emulator: boolean): Promise<{ 
 }
 
 /** CIC: a connection as the request commands open it, Clova.Hello with the token, one PING. */
-async function checkCic(settings: RequestSettings, url: URL, token: string | undefined, required: boolean): Promise<CheckResult> {
+async function checkCic(settings: RequestSettings, url: URL, token: string | undefined): Promise<CheckResult> {
+  const required = true;
   const { probeCic } = await import('../../client/probe.js');
   const probe = await probeCic({
     url,
@@ -180,8 +181,8 @@ async function checkCic(settings: RequestSettings, url: URL, token: string | und
     };
   }
   const error = asClovaError(probe.error, (m) => new ConnectionError(m, 'E_CONNECT'));
-  const so_far = steps.length > 0 ? ` (${steps.join(', ')})` : '';
-  const detail = `${url.origin}${so_far}: ${error.message}`;
+  const soFar = steps.length > 0 ? ` (${steps.join(', ')})` : '';
+  const detail = `${url.origin}${soFar}: ${error.message}`;
   let fix: string;
   if (error instanceof AuthError) fix = 'CIC refused the token: run clova-cli login again, or check CLOVA_ACCESS_TOKEN';
   else if (probe.failedAt === 'connect')
@@ -450,7 +451,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<void> {
     // order as soon as they are known.
     const network = (async () => {
       const { token, result } = await tokenCheck;
-      const cic = await bounded('cic', true, () => checkCic(settings, cicUrl!, emulator ? 'emulator-token' : token, true));
+      const cic = await bounded('cic', true, () => checkCic(settings, cicUrl!, emulator ? 'emulator-token' : token));
       // A stored login is refreshed through the Auth API during a session: then listen needs it.
       const needed = !emulator && result.data?.source === 'stored credentials' && result.status === 'ok';
       const auth = await bounded('auth', needed, () => checkAuth(env, emulator ? cicUrl : undefined, needed));
