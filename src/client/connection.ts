@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
 import { rootCertificates } from 'node:tls';
-import { ConnectionError, type ClovaError } from '../protocol/errors.js';
+import { ConnectionError, TimeoutError, type ClovaError } from '../protocol/errors.js';
 import { multipartBoundary } from '../protocol/content-type.js';
 import type { DirectiveIntake, DirectiveOrigin } from './dispatch.js';
 import { connectError, handshakeFailure, oneLine, type HandshakeTarget } from './handshake.js';
@@ -155,6 +155,33 @@ export class CicConnection extends EventEmitter {
     });
   }
 
+
+  /** What TLS agreed through ALPN ('h2'; 'h2c' for cleartext), once connected. */
+  get alpnProtocol(): string | undefined {
+    return this.session?.alpnProtocol || undefined;
+  }
+
+  /**
+   * One HTTP/2 PING and its round trip in milliseconds (sub-millisecond, as Node measures it);
+   * rejects with a TimeoutError when no ACK comes within `timeoutMs`.
+   */
+  ping(timeoutMs: number): Promise<number> {
+    const session = this.session;
+    if (!session || this.closed) return Promise.reject(new ConnectionError('connection is closed', 'E_CLOSED'));
+    return new Promise((resolve, reject) => {
+      const timer = this.opts.timers.setTimeout(() => reject(new TimeoutError(`no PING acknowledgement within ${timeoutMs} ms`)), timeoutMs);
+      try {
+        session.ping((err, duration) => {
+          this.opts.timers.clearTimeout(timer);
+          if (err) reject(new ConnectionError(`PING failed: ${oneLine(err.message)}`, 'E_CONNECTION'));
+          else resolve(duration);
+        });
+      } catch (err) {
+        this.opts.timers.clearTimeout(timer);
+        reject(new ConnectionError(`PING failed: ${oneLine((err as Error).message)}`, 'E_CONNECTION'));
+      }
+    });
+  }
 
   /** Starts PINGs; an unanswered PING emits `dead`. */
   startKeepAlive(): void {
