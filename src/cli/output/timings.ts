@@ -31,7 +31,8 @@ export function timingLines(t: TurnTiming): string[] {
     const parts = Object.entries(t.connection.stages).map(([s, v]) => `${STAGE_LABELS[s as ConnectionStage]} ${num(v)}`);
     lines.push(`timing: conn#${t.connection.id} opened (ms from connecting): ${parts.join(' · ')}`);
   }
-  const parts = Object.entries(t.stages).map(([s, v]) => {
+  // In the order they happened (StopCapture may come after the body was closed by the end of the input).
+  const parts = Object.entries(t.stages).sort((a, b) => a[1] - b[1]).map(([s, v]) => {
     const after = s === 'stopCapture' && t.stopCaptureAfterLastAudioMs !== undefined ? ` (${num(t.stopCaptureAfterLastAudioMs)} after the last audio part)` : '';
     return `${STAGE_LABELS[s as TurnStage]} ${num(v)}${after}`;
   });
