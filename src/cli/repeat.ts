@@ -19,8 +19,9 @@ export function parseRepeat(value: string | undefined): number | undefined {
 
 /**
  * Sends the same turn `times` times on the session's connection, one after the other, and prints
- * the percentiles of each stage at the end (the renderer's timing summary). A failed turn ends the
- * run with its error, as it would without --repeat.
+ * the percentiles of each stage at the end (the renderer's timing summary). A failed or interrupted
+ * turn ends the run with its error, as it would without --repeat, after the summary of the turns
+ * answered until then (if any): the final error line stays the last.
  */
 export async function repeatTurns(session: RequestSession, times: number, turn: (index: number) => Promise<void>): Promise<void> {
   const collector = new TimingCollector();
@@ -33,6 +34,7 @@ export async function repeatTurns(session: RequestSession, times: number, turn: 
     }
   } finally {
     session.client.off('timing', onTiming);
+    const summary = collector.summary();
+    if (summary.turns > 0) session.renderer.timingSummary(summary);
   }
-  session.renderer.timingSummary(collector.summary());
 }

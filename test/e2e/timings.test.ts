@@ -85,6 +85,21 @@ describe('--timings', () => {
     expect(r.stderr.match(/timing: conn#1 opened \(ms from connecting\): TCP [\d.]+ · h2 settings [\d.]+ · Hello [\d.]+/g)).toHaveLength(1);
   });
 
+  it('chat --timings --json: a timing line after each turn, the connection with the first only', async () => {
+    const emu = await emulator();
+    const r = await runCli(['chat', '--timings', '--json', '--no-play'], { env: env(emu.url), input: 'hello\nwhat time is it\n' });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = ndjson(r.stdout);
+    const timings = lines.filter((l) => l.type === 'timing');
+    const requests = lines.filter((l) => l.type === 'request');
+    expect(timings.map((t) => t.dialogRequestId)).toEqual(requests.map((q) => q.dialogRequestId));
+    expect(timings.map((t) => t.connection !== undefined)).toEqual([true, false]);
+    for (const t of timings) {
+      expect(Object.keys(t.stages).sort()).toEqual([...TEXT_STAGES].sort());
+      expectOrdered(t.stages);
+    }
+  });
+
   it('without --timings nothing is timed on the output', async () => {
     const emu = await emulator();
     const r = await runCli(['text', 'hello', '--json'], { env: env(emu.url) });
