@@ -23,6 +23,7 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--hello-timeout <ms>', 'how long to wait for Clova.Hello', '10000')
     .option('--ping-interval <ms>', 'HTTP/2 PING interval', '60000')
     .option('--ping-timeout <ms>', 'PING ACK deadline before the connection counts as dead', '10000')
+    .option('--timings', 'after each turn, where its time went: connecting, headers, audio, StopCapture, answer (stderr; `timing` lines with --json)')
     .option('--no-color', 'no colours (NO_COLOR also works)');
 }
 

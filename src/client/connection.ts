@@ -9,6 +9,7 @@ import { readExceptionDescription, statusError } from './http-errors.js';
 import { KeepAlive, type KeepAliveOptions } from './keepalive.js';
 import { pipeToReader, type ResponseReader } from './response-reader.js';
 import type { Timers, TimerHandle } from './timers.js';
+import { ConnectionTimer } from './timings.js';
 
 /** Who this client is to CIC and how patient a connection is: what every connection is opened with. */
 export interface EndpointOptions {
@@ -55,12 +56,15 @@ export class CicConnection extends EventEmitter {
   /** Why the connection was declared dead, if it was. */
   deadReason: string | undefined;
   goawayLastStreamId = Number.POSITIVE_INFINITY;
+  /** When the phases of opening this connection happened (--timings): told with the first turn on it. */
+  readonly timer: ConnectionTimer;
 
   private readonly helloTimeoutMs: number;
 
   constructor(private readonly opts: ConnectionOptions) {
     super();
     this.id = opts.id;
+    this.timer = new ConnectionTimer(opts.id);
     this.helloTimeoutMs = opts.endpoint.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
   }
 
@@ -100,6 +104,9 @@ export class CicConnection extends EventEmitter {
         return;
       }
       this.session = session;
+      // The socket exists from the start (http2.connect makes it): TCP and TLS are timed on it.
+      session.socket.once('connect', () => this.timer.mark('tcp'));
+      if (url.protocol === 'https:') session.socket.once('secureConnect', () => this.timer.mark('tls'));
       const fail = (err: NodeJS.ErrnoException | undefined) => {
         if (settled) return;
         settled = true;
@@ -131,6 +138,7 @@ export class CicConnection extends EventEmitter {
         if (settled) return;
         settled = true;
         timers.clearTimeout(timer);
+        this.timer.mark('settings');
         this.opts.trace(`conn#${this.id}: HTTP/2 settings received`);
         resolve();
       });
@@ -257,6 +265,7 @@ export class CicConnection extends EventEmitter {
           hello: () => {
             hello = true;
             this.greeted = true;
+            this.timer.mark('hello');
             timers.clearTimeout(timer);
             if (!failed) resolve();
           },

@@ -12,6 +12,7 @@ import type { EventResult } from './results.js';
 import { pipeToReader } from './response-reader.js';
 import { cancelStream } from './streams.js';
 import type { TimerHandle, Timers } from './timers.js';
+import type { TurnTimer } from './timings.js';
 
 /** How often one event is sent when the server refuses it unprocessed (GOAWAY race) before giving up. */
 const MAX_REFUSED_ATTEMPTS = 4;
@@ -50,9 +51,16 @@ export class EventExchange {
    * Sends `event` and reads its answer. `timeoutMs` bounds the whole request (undefined: no bound,
    * for a voice turn, which bounds its own waits); a System.Exception in the answer is left in the
    * result for the caller to decide on. Aborting `signal` resets the request (RST_STREAM CANCEL) and
-   * rejects with an InterruptedError: a cancelled turn is never answered.
+   * rejects with an InterruptedError: a cancelled turn is never answered. `turnTimer` (a turn's, for
+   * --timings) is given the marks of the request on the wire.
    */
-  async send(event: EventMessage, timeoutMs: number | undefined, voice?: VoiceRequest, signal?: AbortSignal): Promise<EventResult> {
+  async send(
+    event: EventMessage,
+    timeoutMs: number | undefined,
+    voice?: VoiceRequest,
+    signal?: AbortSignal,
+    turnTimer?: TurnTimer,
+  ): Promise<EventResult> {
     const { timers } = this.hooks;
     const deadline = timeoutMs !== undefined ? timers.now() + timeoutMs : undefined;
     const name = qualifiedName(event.event.header);
@@ -72,6 +80,7 @@ export class EventExchange {
               voice?.registerAbort(abort);
             },
             voice?.upload,
+            turnTimer,
           );
         } catch (err) {
           if (!(err instanceof RetryOnNewConnection)) throw err;
@@ -147,6 +156,7 @@ export class EventExchange {
     event: EventMessage,
     registerAbort: (abort: () => void, unflushed: () => boolean) => void,
     upload?: AudioUpload,
+    timer?: TurnTimer,
   ): Promise<EventResult> {
     const { trace } = this.hooks;
     const encoder = new MultipartEncoder();
@@ -157,6 +167,17 @@ export class EventExchange {
       stream = conn.request({ ':method': 'POST', ':path': '/v1/events', 'content-type': encoder.contentType() });
     } catch (err) {
       return Promise.reject(new RetryOnNewConnection((err as Error).message));
+    }
+    if (timer) {
+      timer.attempt(conn.id, conn.timer);
+      // On a connected session the HEADERS are submitted within request() (the id is known then).
+      const headersSent = () => {
+        timer.stream(stream.id);
+        timer.mark('headersSent');
+      };
+      if (stream.id !== undefined) headersSent();
+      else stream.once('ready', headersSent);
+      stream.once('end', () => timer.mark('lastByte'));
     }
     const metadata = encoder.part(METADATA_PART_HEADERS, JSON.stringify(event));
     const body = upload ? metadata : Buffer.concat([metadata, encoder.end()]);
@@ -187,9 +208,15 @@ export class EventExchange {
       if (upload) {
         stream.write(body, sent);
         upload.run(stream, encoder).catch((err: Error) => done(err));
-      } else stream.end(body, sent);
+      } else {
+        stream.end(body, (err?: Error | null) => {
+          if (!err) timer?.mark('bodyClosed');
+          sent(err);
+        });
+      }
       stream.on('response', (headers) => {
         gotResponse = true;
+        timer?.mark('responseHeaders');
         const status = Number(headers[':status']);
         const ct = headers['content-type'] as string | undefined;
         trace(`conn#${conn.id} stream ${stream.id}: ${name} -> ${status} ${ct ?? ''}`);
@@ -199,6 +226,7 @@ export class EventExchange {
           label: `conn#${conn.id} stream ${stream.id}`,
           answersEventWithoutDialog: dialogRequestId === undefined,
           delivered: 0,
+          timer,
         };
         const result = (): EventResult => {
           const r: EventResult = { status, streamId: stream.id ?? 0, connectionId: conn.id, directives: origin.delivered };
