@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { listCaptureDevices } from '../../audio/devices.js';
 import { FAULT_TABLE } from '../../emulator/faults.js';
 import { UsageError } from '../../protocol/errors.js';
-import type { Shell } from '../commands/completion.js';
 import { bashScript } from '../completion/bash.js';
 import { fishScript } from '../completion/fish.js';
 import { completionModel, shortDescription, type SourceValues } from '../completion/model.js';
+import type { Shell } from '../completion/shells.js';
 import { zshScript } from '../completion/zsh.js';
 import { packageVersion } from '../version.js';
 

@@ -1,9 +1,6 @@
 import { Argument, type Command } from 'commander';
 import type { CompletionCommandOptions } from '../actions/completion.js';
-
-/** The shells `clova-cli completion` writes a script for. */
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+import { SHELLS, type Shell } from '../completion/shells.js';
 
 /** `clova-cli completion bash|zsh|fish`: a completion script generated from this program's own commands and options. */
 export function registerCompletionCommand(program: Command): void {
