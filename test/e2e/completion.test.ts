@@ -66,6 +66,9 @@ describe('clova-cli completion bash, loaded in a real bash', () => {
     // Options after values and arguments still complete.
     expect(complete('clova-cli listen --timeout 5000 --max-')).toEqual(['--max-seconds']);
     expect(complete('clova-cli auth token --')).toEqual(['--timeout', '--help']);
+    // After --, words are arguments: no options, and files where the command takes files.
+    expect(complete('clova-cli listen -- ')).toEqual([]);
+    expect(complete('clova-cli recognize -- --')).toEqual([]);
   });
 
   it('completes --lang and --recorder with their choices, in both --opt value and --opt=value forms', () => {

@@ -155,7 +155,7 @@ ${fn}() {
   elif ((nargs < ${fn}_nargs || ${fn}_variadic)); then
     ((nargs < ${fn}_nargs)) || nargs=$((${fn}_nargs - 1))
     ${fn}_complete_value "$path" "#$nargs" "$cur" ''
-  else
+  elif [[ -z $dashdash ]]; then
     ${fn}_reply "$(printf '%s\\n' \${${fn}_opts})"
   fi
 }
