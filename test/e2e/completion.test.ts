@@ -7,6 +7,7 @@ import { buildProgram } from '../../src/cli/program.js';
 import { FAULT_TABLE } from '../../src/emulator/faults.js';
 import { ALSA_SYSTEM_CONFIG } from '../helpers/alsa.js';
 import { baseEnv, runCli } from '../helpers/cli.js';
+import { SCRIPT, stripAnsi } from '../helpers/terminal.js';
 import { bashComplete, cliBinDir, nodeOnlyDir, pathWith } from '../helpers/completion.js';
 
 /** A shell on PATH, or undefined (zsh and fish are not in CI's packages). */
@@ -127,6 +128,28 @@ describe('clova-cli completion bash, loaded in a real bash', () => {
     expect(complete('clova-cli listen --device=hw:', env)).toEqual([':CARD=PCH,DEV=0']);
     // A name with a space is quoted for the command line.
     expect(complete('clova-cli listen --device My', env)).toEqual(['My\\ Mic']);
+  });
+});
+
+describe('clova-cli completion bash, on Tab in an interactive bash (readline on a pseudo-terminal)', () => {
+  it.skipIf(SCRIPT === undefined)('completes what is typed, as the user sees it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'clova-rl-')), 'clova-cli.bash');
+    writeFileSync(file, scripts.bash);
+    // Each line: the words, Tab, what is typed after it, then Ctrl-A and "echo LINE: " before it all, so the completed line is printed.
+    const lines = [['clova-cli te', 'x'], ['clova-cli listen --lang=e', ''], ['clova-cli emulator --fault event-s', '500'], ['clova-cli chat --device test', ''], ['clova-cli text --ti', '9']];
+    const input = `unset HISTFILE; source ${JSON.stringify(file)}; bind "set bell-style none"\n${lines.map(([l, after]) => `${l}\t${after}\u0001echo LINE: \n`).join('')}exit\n`;
+    const r = spawnSync(SCRIPT!, ['-qec', 'bash --norc --noprofile -i', '/dev/null'], {
+      input,
+      encoding: 'utf8',
+      timeout: 30000,
+      env: baseEnv({ PATH: pathWith([bin]), ALSA_CONFIG_PATH: alsaWithTestMic(), INPUTRC: '/dev/null', PS1: '$ ', TERM: 'xterm' }),
+    });
+    const printed = stripAnsi(r.stdout)
+      .split(/\r?\n|\r/)
+      .filter((l) => l.startsWith('LINE: '))
+      .map((l) => l.slice('LINE: '.length));
+    // A completed word gets a space after it, but a fault that needs a value does not, after its "=".
+    expect(printed).toEqual(['clova-cli text x', 'clova-cli listen --lang=en', 'clova-cli emulator --fault event-status=500', 'clova-cli chat --device testmic', 'clova-cli text --timeout 9']);
   });
 });
 
