@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAuthCommand } from './commands/auth.js';
 import { registerChatCommand } from './commands/chat.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerDevicesCommand } from './commands/devices.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
@@ -47,5 +48,6 @@ Try it offline: clova-cli text hello --emulator`,
   registerLoginCommand(program);
   registerLogoutCommand(program);
   registerAuthCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
