@@ -57,7 +57,8 @@ describe('clova-cli completion bash, loaded in a real bash', () => {
   });
 
   it('completes options by prefix, as the program declares them for that command', () => {
-    expect(complete('clova-cli text --ti')).toEqual(['--timeout']);
+    expect(complete('clova-cli text --ti')).toEqual(['--timeout', '--timings']);
+    expect(complete('clova-cli text --timeo')).toEqual(['--timeout']);
     const text = buildProgram().commands.find((c) => c.name() === 'text')!;
     const withT = text.options.map((o) => o.long!).filter((l) => l.startsWith('--t'));
     expect(complete('clova-cli text --t').sort()).toEqual(withT.sort());
@@ -136,7 +137,7 @@ describe('clova-cli completion bash, on Tab in an interactive bash (readline on 
     const file = join(mkdtempSync(join(tmpdir(), 'clova-rl-')), 'clova-cli.bash');
     writeFileSync(file, scripts.bash);
     // Each line: the words, Tab, what is typed after it, then Ctrl-A and "echo LINE: " before it all, so the completed line is printed.
-    const lines = [['clova-cli te', 'x'], ['clova-cli listen --lang=e', ''], ['clova-cli emulator --fault event-s', '500'], ['clova-cli chat --device test', ''], ['clova-cli text --ti', '9']];
+    const lines = [['clova-cli te', 'x'], ['clova-cli listen --lang=e', ''], ['clova-cli emulator --fault event-s', '500'], ['clova-cli chat --device test', ''], ['clova-cli text --timeo', '9']];
     const input = `unset HISTFILE; source ${JSON.stringify(file)}; bind "set bell-style none"\n${lines.map(([l, after]) => `${l}\t${after}\u0001echo LINE: \n`).join('')}exit\n`;
     const r = spawnSync(SCRIPT!, ['-qec', 'bash --norc --noprofile -i', '/dev/null'], {
       input,
