@@ -86,6 +86,16 @@ export async function startup(url, { warmup = 2, runs = 15 } = {}) {
       args: text,
       env: (i) => token(i, 'exe'),
     },
+    {
+      // The in-process emulator (`--emulator`): its start, its TLS-less listener and the first spoken
+      // answer (eSpeak NG loaded, "Hello! Nice to meet you." synthesised and encoded) are all in the time.
+      key: 'textEmulator',
+      group: 'emulator',
+      label: '`node bin/clova-cli.js text hello --emulator`',
+      file: node,
+      args: [CLI, 'text', 'hello', '--emulator', '--no-play'],
+      env: () => base,
+    },
   ];
   const times = Object.fromEntries(commands.map((c) => [c.key, []]));
   let sample;
@@ -142,7 +152,8 @@ export function startupMarkdown(s) {
       '`--no-play`, `NO_COLOR=1`) with `bench/text-raw-child.js`, a program of Node built-ins only that does the same ' +
       'exchange over a bare `node:http2` session. Each request has its own `CLOVA_ACCESS_TOKEN=bench-<n>`, because the ' +
       'emulator answers 429 to a second downchannel of one token within 1 s. "Executable" rows run `bin/clova-cli.js` ' +
-      'itself, as a user does: its shebang (`#!/usr/bin/env node`) adds the exec of `env`.',
+      'itself, as a user does: its shebang (`#!/usr/bin/env node`) adds the exec of `env`. `text hello --emulator` ' +
+      'starts its own emulator in the CLI process, which loads the speech synthesiser and speaks the answer.',
   );
   lines.push('');
   lines.push('| Command | Median (ms) | Min (ms) | Max (ms) | Ratio to its baseline |');

@@ -5,8 +5,8 @@ import { languageOf } from './language.js';
 import { resizeMp3, speechMp3 } from './mp3.js';
 import { directivePart, type ResponsePart } from './wire.js';
 
-/** A Speak directive and its MP3 attachment (`url: cid:<Content-ID>`, spec 1.7). */
-export function speakParts(faults: FaultReader, text: string, dialogRequestId?: string): ResponsePart[] {
+/** A Speak directive and its MP3 attachment (`url: cid:<Content-ID>`, spec 1.7): `text` spoken (mp3.ts). */
+export async function speakParts(faults: FaultReader, text: string, dialogRequestId?: string): Promise<ResponsePart[]> {
   const contentId = newId();
   const speak = buildDirective(
     'SpeechSynthesizer',
@@ -20,21 +20,21 @@ export function speakParts(faults: FaultReader, text: string, dialogRequestId?: 
     },
     dialogRequestId,
   );
-  let mp3 = speechMp3(text);
+  let mp3 = await speechMp3(text);
   const size = faults.get('attachment-size');
   if (size) mp3 = resizeMp3(mp3, size.bytes);
   return [directivePart(speak), { kind: 'attachment', contentId, bytes: mp3 }];
 }
 
 /** Speak + attachment + `Clova.RenderText`, then `extra` directives: a plain spoken answer. */
-export function spokenAnswer(
+export async function spokenAnswer(
   faults: FaultReader,
   text: string,
   dialogRequestId: string | undefined,
   extra: readonly DirectiveMessage[] = [],
-): ResponsePart[] {
+): Promise<ResponsePart[]> {
   return [
-    ...speakParts(faults, text, dialogRequestId),
+    ...(await speakParts(faults, text, dialogRequestId)),
     directivePart(buildDirective('Clova', 'RenderText', { text }, dialogRequestId)),
     ...extra.map(directivePart),
   ];
@@ -46,14 +46,14 @@ export function spokenAnswer(
  * and `extra-directives` (appended). Without `text` the answer only acts: just the `extra`
  * directives (volume, mute and playback control come without a Speak, spec 5.7, 5.9).
  */
-export function recognizeAnswer(
+export async function recognizeAnswer(
   faults: FaultReader,
   text: string | undefined,
   dialogRequestId: string,
   previousDialogRequestId: string | undefined,
   extra: readonly DirectiveMessage[] = [],
-): ResponsePart[] {
-  const parts = text === undefined ? extra.map(directivePart) : spokenAnswer(faults, text, dialogRequestId, extra);
+): Promise<ResponsePart[]> {
+  const parts = text === undefined ? extra.map(directivePart) : await spokenAnswer(faults, text, dialogRequestId, extra);
   if (faults.has('unknown-directive')) {
     const unknown = directivePart(
       buildDirective('Unknown', 'FutureDirective', { note: 'clients must skip this' }, dialogRequestId),

@@ -1,4 +1,6 @@
-import { encodeMp3, encodeMp3InSteps } from '../audio/mp3-encoder.js';
+import { encodeMp3InSteps } from '../audio/mp3-encoder.js';
+import { languageOf } from './language.js';
+import { synthesizeSpeech, VOICES } from './speech-synthesis.js';
 
 /** The sample rate of every MP3 the emulator makes (MPEG-2 Layer III). */
 export const MP3_SAMPLE_RATE = 16000;
@@ -6,58 +8,31 @@ const SAMPLE_RATE = MP3_SAMPLE_RATE;
 const KBPS = 32;
 /** Samples per MPEG-2 Layer III frame. */
 const FRAME_SAMPLES = 576;
-const MAX_SECONDS = 1.5;
-const CACHE_LIMIT = 200;
-const cache = new Map<string, Buffer>();
-let baseFrames: Buffer[] | undefined;
-
-/** Length of the speech for a text: 0.3 s plus 10 ms per character, at most 1.5 s. */
-export function speechSeconds(text: string): number {
-  return Math.min(MAX_SECONDS, 0.3 + 0.01 * [...text].length);
-}
+/** Answers kept, by voice and text (a bounded LRU: 100 answers of a few seconds are about 2 MB). */
+const CACHE_LIMIT = 100;
+const cache = new Map<string, Promise<Buffer>>();
 
 /**
- * Real MP3 (MPEG-2 Layer III, 16 kHz mono, 32 kbps) standing in for synthesized speech: a tone
- * sequence as long as `speechSeconds(text)`, cached by text. lamejs costs a few hundred ms until
- * V8 has optimised it, so it runs once per process for the longest sequence and each answer takes
- * a prefix of whole frames; a prefix of a Layer III stream is itself valid, because frames only
- * borrow bits from earlier frames.
+ * The answer `text` spoken in the voice of its language (`languageOf`: Korean for Hangul, else
+ * English) by eSpeak NG (speech-synthesis.ts), as real MP3 (MPEG-2 Layer III, 16 kHz mono, 32 kbps).
+ * Cached by voice and text, least recently used out first; a failure is not cached.
  */
-export function speechMp3(text: string): Buffer {
-  const hit = cache.get(text);
+export function speechMp3(text: string): Promise<Buffer> {
+  const lang = languageOf(text);
+  const key = `${VOICES[lang]}\n${text}`;
+  const hit = cache.get(key);
   if (hit) {
-    cache.delete(text);
-    cache.set(text, hit); // keep recently used entries at the end
+    cache.delete(key);
+    cache.set(key, hit); // keep recently used entries at the end
     return hit;
   }
-  baseFrames ??= mp3Frames(encodePcm(toneSequence(MAX_SECONDS)));
-  const count = Math.min(baseFrames.length, Math.ceil((speechSeconds(text) * SAMPLE_RATE) / FRAME_SAMPLES));
-  const mp3 = Buffer.concat(baseFrames.slice(0, count));
-  cache.set(text, mp3);
+  const mp3 = synthesizeSpeech(text, lang, SAMPLE_RATE).then((pcm) => encodeMp3Gradually(pcm.length > 0 ? pcm : new Int16Array(FRAME_SAMPLES), KBPS));
+  mp3.catch(() => {
+    if (cache.get(key) === mp3) cache.delete(key);
+  });
+  cache.set(key, mp3);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   return mp3;
-}
-
-/** A little melody of 120 ms tones, faded in and out so tone changes do not click. */
-function toneSequence(seconds: number): Int16Array {
-  const total = Math.round(SAMPLE_RATE * seconds);
-  const pcm = new Int16Array(total);
-  const toneLen = Math.round(SAMPLE_RATE * 0.12);
-  const ramp = 160;
-  const melody = [523, 659, 784, 659, 587, 698, 880, 698, 523, 784, 659, 523, 440];
-  for (let start = 0, k = 0; start < total; start += toneLen, k++) {
-    const freq = melody[k % melody.length]!;
-    const end = Math.min(total, start + toneLen);
-    for (let i = start; i < end; i++) {
-      const env = Math.min(1, (i - start) / ramp, (end - i) / ramp);
-      pcm[i] = Math.round(6000 * env * Math.sin((2 * Math.PI * freq * (i - start)) / SAMPLE_RATE));
-    }
-  }
-  return pcm;
-}
-
-function encodePcm(pcm: Int16Array): Buffer {
-  return encodeMp3(pcm, SAMPLE_RATE, KBPS);
 }
 
 /**

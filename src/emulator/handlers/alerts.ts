@@ -59,7 +59,7 @@ async function alertStopped(alert: AlertId, ctx: HandlerContext): Promise<Handle
  * RequestSynchronizeAlert gets them all back (SynchronizeAlert in the response, spec 7.9).
  */
 export const alertsHandlers: NamespaceHandlers = {
-  SetAlertSucceeded(event, ctx) {
+  async SetAlertSucceeded(event, ctx) {
     const alert = asAlertId(event.event.payload);
     if (!alert) return needsId('SetAlertSucceeded');
     ctx.device.alertSet(event);
@@ -70,14 +70,14 @@ export const alertsHandlers: NamespaceHandlers = {
       meta: { version: { type: 'string', value: 'v0.1' } },
       failureMessage: { type: 'string', value: text },
     });
-    return { status: 200, parts: [...speakParts(ctx.faults, text), directivePart(template)] };
+    return { status: 200, parts: [...(await speakParts(ctx.faults, text)), directivePart(template)] };
   },
-  SetAlertFailed(event, ctx) {
+  async SetAlertFailed(event, ctx) {
     const alert = asAlertId(event.event.payload);
     if (!alert) return needsId('SetAlertFailed');
     ctx.device.alertFailed(alert.token);
     const [en, ko] = kind(alert.type);
-    return { status: 200, parts: spokenAnswer(ctx.faults, say(ctx, `Sorry, I could not set the ${en}.`, `죄송해요. ${particle(ko, '을', '를')} 맞추지 못했어요.`), undefined) };
+    return { status: 200, parts: await spokenAnswer(ctx.faults, say(ctx, `Sorry, I could not set the ${en}.`, `죄송해요. ${particle(ko, '을', '를')} 맞추지 못했어요.`), undefined) };
   },
   DeleteAlertSucceeded: noContent,
   DeleteAlertFailed: noContent,

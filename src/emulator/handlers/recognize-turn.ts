@@ -57,7 +57,7 @@ export function isRefusal(turn: RecognizeTurn | HandlerResult): turn is HandlerR
  * The answer to what the user said in a turn, typed or recognised: the intent engine's reply, or
  * the completion of the dialog a follow-up belongs to; a question adds ExpectSpeech (spec 4.8).
  */
-export function answerUtterance(ctx: HandlerContext, turn: RecognizeTurn, text: string): ResponsePart[] {
+export function answerUtterance(ctx: HandlerContext, turn: RecognizeTurn, text: string): Promise<ResponsePart[]> {
   const { dialogRequestId, previous, followUpTopic } = turn;
   if (followUpTopic !== undefined) {
     return recognizeAnswer(ctx.faults, followUp(followUpTopic, text), dialogRequestId, previous);

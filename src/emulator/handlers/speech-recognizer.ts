@@ -58,7 +58,7 @@ export const speechRecognizerHandlers: NamespaceHandlers = {
       if (outcome === 'ended') capture.clientEnded();
       else ctx.log(`the client did not end its body within ${ctx.voice.answerDeadlineMs} ms of StopCapture: answering anyway`);
       const heard = await capture.heard;
-      const parts = answerHeard(ctx, turn, heard);
+      const parts = await answerHeard(ctx, turn, heard);
       return outcome === 'forced' ? { status: 200, parts, resetAfter: true } : { status: 200, parts };
     } finally {
       capture.dispose();

@@ -6,12 +6,12 @@ export const speechSynthesizerHandlers: NamespaceHandlers = {
   SpeechStarted: noContent,
   SpeechFinished: noContent,
   SpeechStopped: noContent,
-  Request(event, ctx) {
+  async Request(event, ctx) {
     const { text, lang } = event.event.payload;
     if (typeof text !== 'string' || typeof lang !== 'string') {
       return { status: 400, description: 'SpeechSynthesizer.Request needs payload.text and payload.lang' };
     }
     // The event has no dialogRequestId, so neither has its Speak (U-22).
-    return { status: 200, parts: speakParts(ctx.faults, text) };
+    return { status: 200, parts: await speakParts(ctx.faults, text) };
   },
 };

@@ -15,7 +15,7 @@ describe('the emulator record stays bounded', () => {
     const s = await session();
     await readyDownchannel(s);
     for (let i = 0; i < 120; i++) {
-      const r = await sendEvent(s, textEvent(`request ${i}`));
+      const r = await sendEvent(s, textEvent(`hello ${i}`));
       expect(r.status).toBe(200);
     }
     for (let i = 0; i < 30; i++) {
@@ -30,8 +30,8 @@ describe('the emulator record stays bounded', () => {
     expect(rec.attachments.length).toBeLessThanOrEqual(20);
     expect(rec.connections.length).toBeLessThanOrEqual(20);
     // The newest are kept, and what was dropped is counted.
-    expect(rec.events.at(-1)!.message.event.payload.text).toBe('request 119');
-    expect(rec.events[0]!.message.event.payload.text).toBe('request 100');
+    expect(rec.events.at(-1)!.message.event.payload.text).toBe("hello 119");
+    expect(rec.events[0]!.message.event.payload.text).toBe("hello 100");
     expect(rec.dropped.events).toBe(100);
     expect(rec.dropped.requests).toBe(1 + 120 + 30 - 20); // the downchannel, the events, the pings
     expect(rec.dropped.connections).toBe(1 + 30 - rec.connections.length);
@@ -58,7 +58,7 @@ describe('the emulator record stays bounded', () => {
     const emu = await start({ recordLimit: Infinity });
     const s = await session();
     await readyDownchannel(s);
-    for (let i = 0; i < 30; i++) await sendEvent(s, textEvent(`request ${i}`));
+    for (let i = 0; i < 30; i++) await sendEvent(s, textEvent(`hello ${i}`));
     expect(emu.record.events).toHaveLength(30);
     expect(emu.record.dropped.events).toBe(0);
     for (const bad of [{ recordLimit: 0 }, { recordLimit: 1.5 }, { recordPartLimit: -1 }]) {
