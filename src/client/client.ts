@@ -32,6 +32,7 @@ import { unlessException, type EventResult, type RecognizeResult } from './resul
 import { SpeechQueue, type SpeechPlayer, type SpeechProgress } from './speech-queue.js';
 import { systemTimers, type Timers } from './timers.js';
 import { VoiceTurns } from './voice-turn.js';
+import type { WireObserver } from './wire-observer.js';
 
 export type { Activity } from './activity.js';
 export type { DeviceOptions } from './device/device.js';
@@ -45,6 +46,7 @@ export type { AlertChange, AlertStopReason } from './device/ringer.js';
 export type { AlertsSummary } from './device/alerts-device.js';
 export type { AlertInfo } from './device/alerts.js';
 export type { DeviceAudio } from './device/audio.js';
+export type { WireObserver, WireStream } from './wire-observer.js';
 
 /** How to reach CIC, how patient to be, and what to do with speech. */
 export interface ClientOptions extends EndpointOptions {
@@ -69,6 +71,12 @@ export interface ClientOptions extends EndpointOptions {
    * level (one-shot commands).
    */
   device?: DeviceOptions;
+  /**
+   * Sees every request and response on the wire as it goes (headers as sent, the token included:
+   * redact what you keep), every directive and attachment byte of every body, Hello and skipped
+   * directives too (`clova-cli --record`). Undefined: nobody watches.
+   */
+  wire?: WireObserver;
 }
 
 /** The speaker's level changed: by the user (setVolume, setMuted) or by a directive of CLOVA's. */
@@ -257,6 +265,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         notice,
       },
       sink,
+      options.wire,
     );
     const status = (s: LinkStatus) => {
       this.linkStatus = s;

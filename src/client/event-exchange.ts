@@ -12,6 +12,7 @@ import type { EventResult } from './results.js';
 import { pipeToReader } from './response-reader.js';
 import { cancelStream } from './streams.js';
 import type { TimerHandle, Timers } from './timers.js';
+import type { WireStream } from './wire-observer.js';
 
 /** How often one event is sent when the server refuses it unprocessed (GOAWAY race) before giving up. */
 const MAX_REFUSED_ATTEMPTS = 4;
@@ -158,6 +159,9 @@ export class EventExchange {
     } catch (err) {
       return Promise.reject(new RetryOnNewConnection((err as Error).message));
     }
+    const wire = this.dispatch.wire;
+    const ws: WireStream = { connectionId: conn.id, streamId: stream.id ?? 0, kind: 'event' };
+    wire?.requestSent?.(ws, stream.sentHeaders, event);
     const metadata = encoder.part(METADATA_PART_HEADERS, JSON.stringify(event));
     const body = upload ? metadata : Buffer.concat([metadata, encoder.end()]);
     trace(
@@ -167,10 +171,17 @@ export class EventExchange {
     return new Promise<EventResult>((resolve, reject) => {
       let gotResponse = false;
       let settled = false;
+      let wireEnded = false;
+      const endWire = (outcome: { error?: string; description?: string }) => {
+        if (wireEnded || !gotResponse) return;
+        wireEnded = true;
+        wire?.responseEnded?.(ws, outcome);
+      };
       const done = (err: Error | undefined, result?: EventResult) => {
         if (settled) return;
         settled = true;
         upload?.stop('answered');
+        endWire(err ? { error: err.message } : {});
         this.hooks.responseEnded();
         if (err) reject(err);
         else resolve(result!);
@@ -186,16 +197,26 @@ export class EventExchange {
       };
       if (upload) {
         stream.write(body, sent);
-        upload.run(stream, encoder).catch((err: Error) => done(err));
-      } else stream.end(body, sent);
+        const onPart = wire?.audioSent ? (chunk: Buffer) => wire.audioSent!(ws, chunk) : undefined;
+        upload.run(stream, encoder, onPart).then(
+          () => wire?.requestEnded?.(ws, upload.ended),
+          (err: Error) => done(err),
+        );
+      } else {
+        stream.end(body, sent);
+        wire?.requestEnded?.(ws);
+      }
       stream.on('response', (headers) => {
         gotResponse = true;
         const status = Number(headers[':status']);
         const ct = headers['content-type'] as string | undefined;
         trace(`conn#${conn.id} stream ${stream.id}: ${name} -> ${status} ${ct ?? ''}`);
+        ws.streamId = stream.id ?? ws.streamId;
+        wire?.responseStarted?.(ws, status, headers);
         const origin: DirectiveOrigin = {
           source: 'event',
           connectionId: conn.id,
+          streamId: ws.streamId,
           label: `conn#${conn.id} stream ${stream.id}`,
           answersEventWithoutDialog: dialogRequestId === undefined,
           delivered: 0,
@@ -213,7 +234,10 @@ export class EventExchange {
           return;
         }
         if (status < 200 || status >= 300) {
-          void readExceptionDescription(stream, ct).then((d) => done(statusError(`${name}`, status, d)));
+          void readExceptionDescription(stream, ct).then((d) => {
+            endWire(d !== undefined ? { description: d } : {});
+            done(statusError(`${name}`, status, d));
+          });
           return;
         }
         const boundary = multipartBoundary(ct);

@@ -4,6 +4,7 @@ import { asDirectiveMessage } from '../protocol/messages.js';
 import { MultipartDecoder, type MultipartHandler, type PartHeaders } from '../protocol/multipart-decoder.js';
 import { JsonPartAccumulator, MAX_JSON_PART_BYTES } from '../protocol/json-part.js';
 import type { AttachmentSink, AttachmentTarget } from './attachments.js';
+import type { WireObserver, WireStream } from './wire-observer.js';
 
 /** A Speak's audio that arrived complete. `path` is set when it was saved. */
 export interface AudioInfo {
@@ -72,6 +73,7 @@ export class ResponseReader implements MultipartHandler {
     private readonly hooks: ReaderHooks,
     private readonly sink: AttachmentSink | undefined,
     private readonly early: boolean,
+    private readonly wire?: { observer: WireObserver; stream: WireStream },
   ) {
     this.decoder = new MultipartDecoder(boundary, this);
   }
@@ -143,6 +145,7 @@ export class ResponseReader implements MultipartHandler {
       }
       this.attachments.set(cid, state);
       this.current = { kind: 'attachment', state };
+      this.wire?.observer.attachmentBegin?.(this.wire.stream, cid, headers.mediaType);
       this.hooks.trace(`part: attachment ${cid} (${headers.mediaType || 'no type'})`);
     } else {
       this.hooks.trace(`part: ${headers.mediaType || 'untyped'} without Content-ID: ignored`);
@@ -165,6 +168,7 @@ export class ResponseReader implements MultipartHandler {
     } else if (c.kind === 'attachment') {
       const s = c.state;
       s.bytes += chunk.length;
+      this.wire?.observer.attachmentData?.(this.wire.stream, s.contentId, chunk);
       if (s.target && !s.target.write(chunk)) {
         const target = s.target;
         this.drainWait = new Promise((resolve) => target.onceDrain(resolve));
@@ -195,12 +199,14 @@ export class ResponseReader implements MultipartHandler {
     } else if (c.kind === 'attachment') {
       const s = c.state;
       s.done = true;
+      this.wire?.observer.attachmentEnd?.(this.wire.stream, s.contentId);
       this.hooks.trace(`attachment ${s.contentId} complete: ${s.bytes} B`);
       if (s.decision !== undefined) this.settle(s, s.decision);
     }
   }
 
   private handleJson(value: unknown, headers: PartHeaders): void {
+    this.wire?.observer.jsonPart?.(this.wire.stream, value);
     const message = asDirectiveMessage(value);
     if (typeof message === 'string') {
       this.hooks.trace(`JSON part "${headers.dispositionName ?? ''}" is not a directive (${message}): skipped`);
