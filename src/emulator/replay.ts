@@ -213,7 +213,7 @@ export class Replay {
   greeted(client: string): void {
     if (this.started) return;
     this.started = true;
-    for (const p of this.script.pushes) this.after(p.offset, () => this.pushNow(client, p.message));
+    for (const p of this.script.pushes) this.after(p.offset, () => void this.pushNow(client, p.message));
   }
 
   /** The handler that answers `event` from the record. */
@@ -236,7 +236,12 @@ export class Replay {
     if (ex.dialogRequestId !== undefined && id !== undefined) this.ids.set(ex.dialogRequestId, id);
     this.status.answered++;
     return async (_event, ctx) => {
-      for (const f of ex.followers) this.after(f.offset, () => this.pushNow(ctx.client, f.message));
+      const pending = new Set(ex.followers);
+      for (const f of ex.followers) {
+        this.after(f.offset, () => {
+          if (pending.delete(f)) void this.pushNow(ctx.client, f.message);
+        });
+      }
       const status = ex.status ?? 500;
       if (status >= 300) return { status, description: ex.description ?? `Replayed status ${status}` };
       try {
@@ -245,6 +250,11 @@ export class Replay {
         return { status: 204 }; // the client reset its request: nobody to answer
       }
       if (ex.responseAt !== undefined && ex.requestEndAt !== undefined) await this.sleep(ex.responseAt - ex.requestEndAt);
+      // What the downchannel carried before the answer (a StopCapture) goes before it here too.
+      const before = ex.responseAt !== undefined ? ex.responseAt - ex.requestAt : Infinity;
+      for (const f of ex.followers) {
+        if (f.offset <= before && pending.delete(f)) await this.pushNow(ctx.client, f.message);
+      }
       if (status === 204 || ex.parts.length === 0) return { status: 204 };
       const parts = ex.parts.map((p) => (p.kind === 'directive' ? { kind: 'directive' as const, message: this.mapIds(p.message) } : p));
       const result: HandlerResult = ex.brokenOff ? { status: 200, parts, resetAfter: true } : { status: 200, parts };
@@ -276,12 +286,18 @@ export class Replay {
     return copy;
   }
 
-  private pushNow(client: string, message: DirectiveMessage): void {
+  /** Pushes a recorded directive; resolves once it was handed to the downchannel's stream. */
+  private async pushNow(client: string, message: DirectiveMessage): Promise<void> {
     const mapped = this.mapIds(message);
     const h = headerOf(mapped);
     const what = `${String(h?.namespace)}.${String(h?.name)}`;
-    if (this.services.push(client, mapped)) this.services.log(`replay: pushed ${what}`);
-    else this.services.log(`replay: ${what} not pushed: the client has no open downchannel`);
+    const written = this.services.push(client, mapped);
+    if (!written) {
+      this.services.log(`replay: ${what} not pushed: the client has no open downchannel`);
+      return;
+    }
+    this.services.log(`replay: pushed ${what}`);
+    await written;
   }
 
   private after(ms: number, fn: () => void): void {
