@@ -183,3 +183,28 @@ describe('--record and emulator --replay (e2e: real CLI, real emulator processes
     expect(emu.log()).toContain('not a "clova-cli-record" header');
   });
 });
+
+describe('chat --record (e2e)', () => {
+  it('a chat on a pipe, recorded and replayed, gives the same NDJSON: the report events are answered from the record too', async () => {
+    const work = tempDir('clova-record-');
+    const record = join(work, 'chat.jsonl');
+    const emu = await emulator();
+    const input = 'hello\nwhat time is it\n';
+    const first = await runCli(['chat', '--json', '--record', record], { env: env(emu.url), input });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(readFileSync(record, 'utf8')).not.toContain(TOKEN);
+    const replay = await replayServer(record);
+    const second = await runCli(['chat', '--json'], { env: env(replay.url), input });
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    const server = (out: string, url: string) => out.split(url).join('<server>');
+    const a = normalise(server(first.stdout, emu.url), work);
+    expect(a.filter((l: any) => l.type === 'response')).toHaveLength(2);
+    expect(normalise(server(second.stdout, replay.url), work)).toEqual(a);
+    await replay.stop();
+    expect(replay.log()).toContain('Alerts.RequestSynchronizeAlert');
+    expect(replay.log()).not.toContain('mismatch');
+    expect(replay.log()).not.toContain('were not sent');
+  });
+});
