@@ -200,7 +200,10 @@ export class EventExchange {
         const onPart = wire?.audioSent ? (chunk: Buffer) => wire.audioSent!(ws, chunk) : undefined;
         upload.run(stream, encoder, onPart).then(
           () => wire?.requestEnded?.(ws, upload.ended),
-          (err: Error) => done(err),
+          (err: Error) => {
+            wire?.requestEnded?.(ws, upload.ended ?? 'stopped');
+            done(err);
+          },
         );
       } else {
         stream.end(body, sent);

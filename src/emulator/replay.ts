@@ -48,6 +48,8 @@ export interface ReplayScript {
   pushes: RecordedDirectiveAt[];
   /** Attachments sent on a downchannel (not replayed: counted for the log). */
   downchannelAttachments: number;
+  /** Recorded events that got no answer (left out). */
+  unanswered: number;
 }
 
 function headerOf(message: unknown): { namespace?: unknown; name?: unknown; dialogRequestId?: unknown } | undefined {
@@ -155,16 +157,20 @@ export async function loadReplay(path: string): Promise<ReplayScript> {
     }
   }
   if (n === 0) throw new Error('the file is empty: not a clova-cli record');
+  // An event the server never answered (refused and sent again on a new connection, cancelled)
+  // has no answer to replay: the event sent again has its own.
+  const unanswered = exchanges.filter((e) => e.status === undefined).length;
+  const answered = exchanges.filter((e) => e.status !== undefined);
   const pushes: RecordedDirectiveAt[] = [];
   for (const d of dcDirectives) {
     const id = headerOf(d.message)?.dialogRequestId;
     // The latest event of the same dialog sent before it: a StopCapture follows its Recognize.
     const owner =
-      typeof id === 'string' ? [...exchanges].reverse().find((e) => e.dialogRequestId === id && e.requestAt <= d.at) : undefined;
+      typeof id === 'string' ? [...answered].reverse().find((e) => e.dialogRequestId === id && e.requestAt <= d.at) : undefined;
     if (owner) owner.followers.push({ message: d.message, offset: d.at - owner.requestAt });
     else pushes.push({ message: d.message, offset: d.at - (helloAt ?? 0) });
   }
-  return { exchanges, pushes, downchannelAttachments };
+  return { exchanges: answered, pushes, downchannelAttachments, unanswered };
 }
 
 /** How a replay went so far. */
@@ -205,7 +211,8 @@ export class Replay {
       this.queues.set(ex.name, q);
     }
     this.status = { recorded: script.exchanges.length, answered: 0, mismatches: [] };
-    const dc = script.downchannelAttachments > 0 ? `; ${script.downchannelAttachments} downchannel attachment(s) are not replayed` : '';
+    let dc = script.downchannelAttachments > 0 ? `; ${script.downchannelAttachments} downchannel attachment(s) are not replayed` : '';
+    if (script.unanswered > 0) dc += `; ${script.unanswered} event(s) the server never answered are left out`;
     services.log(`replay: ${script.exchanges.length} recorded event(s), ${script.pushes.length} downchannel push(es) after Hello${dc}`);
   }
 
@@ -255,7 +262,7 @@ export class Replay {
       for (const f of ex.followers) {
         if (f.offset <= before && pending.delete(f)) await this.pushNow(ctx.client, f.message);
       }
-      if (status === 204 || ex.parts.length === 0) return { status: 204 };
+      if (status === 204) return { status: 204 };
       const parts = ex.parts.map((p) => (p.kind === 'directive' ? { kind: 'directive' as const, message: this.mapIds(p.message) } : p));
       const result: HandlerResult = ex.brokenOff ? { status: 200, parts, resetAfter: true } : { status: 200, parts };
       return result;
