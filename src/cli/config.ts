@@ -32,6 +32,8 @@ export interface RequestOptions {
   emulator?: boolean;
   emulatorFault?: string[];
   color?: boolean;
+  /** Print where each turn's time went. */
+  timings?: boolean;
 }
 
 /** Validated settings for one request command. */
@@ -55,6 +57,8 @@ export interface RequestSettings {
   insecure: boolean;
   emulator: boolean;
   emulatorFaults: string[];
+  /** --timings: where each turn's time went, after it. */
+  timings: boolean;
   /** `warning: …` lines to print on every run before connecting (cleartext, unverified TLS). */
   warnings: string[];
   /** Set when the token comes from the stored credentials: it is refreshed when due and on a 401. */
@@ -290,6 +294,7 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
     insecure: insecureBy !== undefined,
     emulator,
     emulatorFaults: opts.emulatorFault ?? [],
+    timings: opts.timings === true,
     warnings,
   };
   if (url) settings.url = url;

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { registerAuthCommand } from './commands/auth.js';
 import { registerChatCommand } from './commands/chat.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerDevicesCommand } from './commands/devices.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerListenCommand } from './commands/listen.js';
 import { registerLoginCommand } from './commands/login.js';
@@ -41,9 +43,11 @@ Try it offline: clova-cli text hello --emulator`,
   registerListenCommand(program);
   registerChatCommand(program);
   registerDevicesCommand(program);
+  registerDoctorCommand(program);
   registerEmulatorCommand(program);
   registerLoginCommand(program);
   registerLogoutCommand(program);
   registerAuthCommand(program);
+  registerCompletionCommand(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { completeFrom } from './completion-hints.js';
 
 /** Commander argument parser for a repeatable option: collects every value in order. */
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -21,10 +22,11 @@ export function addRequestOptions(cmd: Command): Command {
       'testing only, warned about on every run: do not verify the server certificate (prefer --ca-file), and allow http:// to a host other than this machine (CLOVA_ALLOW_INSECURE=1 also works)',
     )
     .option('--emulator', 'start the built-in CIC emulator in-process on 127.0.0.1 and talk to it (no token needed)')
-    .option('--emulator-fault <spec>', 'with --emulator: inject a fault (repeatable; see `clova-cli emulator --help`)', collect)
+    .addOption(completeFrom(new Option('--emulator-fault <spec>', 'with --emulator: inject a fault (repeatable; see `clova-cli emulator --help`)').argParser(collect), 'faults'))
     .option('--hello-timeout <ms>', 'how long to wait for Clova.Hello', '10000')
     .option('--ping-interval <ms>', 'HTTP/2 PING interval', '60000')
     .option('--ping-timeout <ms>', 'PING ACK deadline before the connection counts as dead', '10000')
+    .option('--timings', 'after each turn, where its time went: connecting, headers, audio, StopCapture, answer (stderr; `timing` lines with --json)')
     .option('--no-color', 'no colours (NO_COLOR also works)');
 }
 

@@ -308,6 +308,7 @@ export async function runRequestSession(
     c.on('speech', (p) => renderer.speech(p));
     c.on('media', (m) => renderer.media(m));
     c.on('alert', (a) => renderer.alert(a));
+    if (settings.timings) c.on('timing', (t) => renderer.timing(t));
     return c;
   };
   let client: CicClient | undefined;

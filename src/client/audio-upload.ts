@@ -22,6 +22,10 @@ export interface UploadHooks {
   timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
   /** How long HTTP/2 flow control may accept nothing before the upload counts as stalled (default 30000 ms). */
   stallTimeoutMs?: number;
+  /** HTTP/2 took an audio part (--timings). */
+  partSent?(): void;
+  /** HTTP/2 took the end of the body (--timings). */
+  bodySent?(): void;
 }
 
 /** The default bound on an upload that makes no progress, and on the answer after it (README: --timeout). */
@@ -114,7 +118,9 @@ export class AudioUpload {
     const it = this.source[Symbol.asyncIterator]();
     const onGone = () => this.wake?.();
     const onAccepted = (err?: Error | null) => {
-      if (!err) this.accepted++;
+      if (err) return;
+      this.accepted++;
+      this.hooks.partSent?.();
     };
     stream.once('close', onGone);
     try {
@@ -141,7 +147,11 @@ export class AudioUpload {
         }
       }
       this.ended = this.stopWhy ?? 'answered';
-      if (!stream.closed && !stream.destroyed) stream.end(encoder.end());
+      if (!stream.closed && !stream.destroyed) {
+        stream.end(encoder.end(), (err?: Error | null) => {
+          if (!err) this.hooks.bodySent?.();
+        });
+      }
       this.trace();
     } catch (err) {
       this.ended = 'stopped';

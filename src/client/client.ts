@@ -31,6 +31,7 @@ import type { AudioInfo } from './response-reader.js';
 import { unlessException, type EventResult, type RecognizeResult } from './results.js';
 import { SpeechQueue, type SpeechPlayer, type SpeechProgress } from './speech-queue.js';
 import { systemTimers, type Timers } from './timers.js';
+import { TurnTimer, type TurnTiming } from './timings.js';
 import { VoiceTurns } from './voice-turn.js';
 import type { WireObserver } from './wire-observer.js';
 
@@ -47,6 +48,7 @@ export type { AlertsSummary } from './device/alerts-device.js';
 export type { AlertInfo } from './device/alerts.js';
 export type { DeviceAudio } from './device/audio.js';
 export type { WireObserver, WireStream } from './wire-observer.js';
+export type { TurnTiming, ConnectionTiming, TurnStage, ConnectionStage } from './timings.js';
 
 /** How to reach CIC, how patient to be, and what to do with speech. */
 export interface ClientOptions extends EndpointOptions {
@@ -153,6 +155,8 @@ export interface CicClientEvents {
   volume: [VolumeChange];
   /** An alert began or stopped ringing (only with the `device` option). */
   alert: [AlertChange];
+  /** A turn (sendText, recognize) was answered: where its time went (performance.now() marks). */
+  timing: [TurnTiming];
 }
 
 /** One item of `events()`: what a long-lived session shows, in order of arrival. */
@@ -565,7 +569,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     this.emit('request', event);
     this.tracker.request(1);
     try {
-      return await this.sendEvent(event, options.timeoutMs, options.signal);
+      return await this.post(event, options.timeoutMs, options.signal, new TurnTimer('TextRecognizer.Recognize', dialogRequestId));
     } finally {
       this.tracker.request(-1);
     }
@@ -577,17 +581,23 @@ export class CicClient extends EventEmitter<CicClientEvents> {
    * the new connection. Rejects with a SystemExceptionError when the answer carried a System.Exception.
    */
   async sendEvent(event: EventMessage, timeoutMs = DEFAULT_TIMEOUT_MS, signal?: AbortSignal): Promise<EventResult> {
+    return this.post(event, timeoutMs, signal);
+  }
+
+  /** sendEvent, with a turn's timer (sendText): its `timing` event is emitted once the answer was read. */
+  private async post(event: EventMessage, timeoutMs = DEFAULT_TIMEOUT_MS, signal?: AbortSignal, timer?: TurnTimer): Promise<EventResult> {
     let result: EventResult;
     try {
-      result = await this.exchange.send(event, timeoutMs, undefined, signal);
+      result = await this.exchange.send(event, timeoutMs, undefined, signal, timer);
     } catch (err) {
       // Spec 2.6: a 401 means one refresh, a new downchannel with the new token, the event again.
       if (!this.unauthorized(err)) throw err;
       this.setToken(await this.opts.onUnauthorized!(this.opts.token));
       this.trace('event answered 401: token renewed, opening a new downchannel and sending the event again');
       await this.link.renew();
-      result = await this.exchange.send(event, timeoutMs, undefined, signal);
+      result = await this.exchange.send(event, timeoutMs, undefined, signal, timer);
     }
+    if (timer) this.emit('timing', timer.timing());
     return unlessException(result);
   }
 
@@ -606,7 +616,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
       payload.explicit = expect.explicit;
     } else payload.initiator = options.initiator ?? 'TAP';
     const event = buildSpeechRecognize(payload, dialogRequestId, buildContext(this.state));
-    const turn = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, endInput: options.endInput, signal: options.signal };
+    const timer = new TurnTimer('SpeechRecognizer.Recognize', dialogRequestId);
+    const turn = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, endInput: options.endInput, signal: options.signal, timer };
     // Listening while the audio goes out, thinking from the closing of the body to the answer's end.
     let uploading = true;
     const uploaded = () => {
@@ -618,7 +629,9 @@ export class CicClient extends EventEmitter<CicClientEvents> {
     this.tracker.upload(1);
     this.on('uploaded', uploaded);
     try {
-      return unlessException(await this.voice.run(event, audio, dialogRequestId, turn));
+      const result = await this.voice.run(event, audio, dialogRequestId, turn);
+      this.emit('timing', timer.timing());
+      return unlessException(result);
     } finally {
       this.off('uploaded', uploaded);
       uploaded();

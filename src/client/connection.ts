@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
 import { rootCertificates } from 'node:tls';
-import { ConnectionError, type ClovaError } from '../protocol/errors.js';
+import { ConnectionError, TimeoutError, type ClovaError } from '../protocol/errors.js';
 import { multipartBoundary } from '../protocol/content-type.js';
 import type { DirectiveIntake, DirectiveOrigin } from './dispatch.js';
 import { connectError, handshakeFailure, oneLine, type HandshakeTarget } from './handshake.js';
@@ -10,6 +10,7 @@ import { KeepAlive, type KeepAliveOptions } from './keepalive.js';
 import { pipeToReader, type ResponseReader } from './response-reader.js';
 import type { Timers, TimerHandle } from './timers.js';
 import type { WireStream } from './wire-observer.js';
+import { ConnectionTimer } from './timings.js';
 
 /** Who this client is to CIC and how patient a connection is: what every connection is opened with. */
 export interface EndpointOptions {
@@ -56,12 +57,15 @@ export class CicConnection extends EventEmitter {
   /** Why the connection was declared dead, if it was. */
   deadReason: string | undefined;
   goawayLastStreamId = Number.POSITIVE_INFINITY;
+  /** When the phases of opening this connection happened (--timings): told with the first turn on it. */
+  readonly timer: ConnectionTimer;
 
   private readonly helloTimeoutMs: number;
 
   constructor(private readonly opts: ConnectionOptions) {
     super();
     this.id = opts.id;
+    this.timer = new ConnectionTimer(opts.id);
     this.helloTimeoutMs = opts.endpoint.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
   }
 
@@ -101,6 +105,9 @@ export class CicConnection extends EventEmitter {
         return;
       }
       this.session = session;
+      // The socket exists from the start (http2.connect makes it): TCP and TLS are timed on it.
+      session.socket.once('connect', () => this.timer.mark('tcp'));
+      if (url.protocol === 'https:') session.socket.once('secureConnect', () => this.timer.mark('tls'));
       const fail = (err: NodeJS.ErrnoException | undefined) => {
         if (settled) return;
         settled = true;
@@ -132,6 +139,7 @@ export class CicConnection extends EventEmitter {
         if (settled) return;
         settled = true;
         timers.clearTimeout(timer);
+        this.timer.mark('settings');
         this.opts.trace(`conn#${this.id}: HTTP/2 settings received`);
         resolve();
       });
@@ -156,6 +164,33 @@ export class CicConnection extends EventEmitter {
     });
   }
 
+
+  /** What TLS agreed through ALPN ('h2'; 'h2c' for cleartext), once connected. */
+  get alpnProtocol(): string | undefined {
+    return this.session?.alpnProtocol || undefined;
+  }
+
+  /**
+   * One HTTP/2 PING and its round trip in milliseconds (sub-millisecond, as Node measures it);
+   * rejects with a TimeoutError when no ACK comes within `timeoutMs`.
+   */
+  ping(timeoutMs: number): Promise<number> {
+    const session = this.session;
+    if (!session || this.closed) return Promise.reject(new ConnectionError('connection is closed', 'E_CLOSED'));
+    return new Promise((resolve, reject) => {
+      const timer = this.opts.timers.setTimeout(() => reject(new TimeoutError(`no PING acknowledgement within ${timeoutMs} ms`)), timeoutMs);
+      try {
+        session.ping((err, duration) => {
+          this.opts.timers.clearTimeout(timer);
+          if (err) reject(new ConnectionError(`PING failed: ${oneLine(err.message)}`, 'E_CONNECTION'));
+          else resolve(duration);
+        });
+      } catch (err) {
+        this.opts.timers.clearTimeout(timer);
+        reject(new ConnectionError(`PING failed: ${oneLine((err as Error).message)}`, 'E_CONNECTION'));
+      }
+    });
+  }
 
   /** Starts PINGs; an unanswered PING emits `dead`. */
   startKeepAlive(): void {
@@ -241,6 +276,7 @@ export class CicConnection extends EventEmitter {
           hello: () => {
             hello = true;
             this.greeted = true;
+            this.timer.mark('hello');
             timers.clearTimeout(timer);
             if (!failed) resolve();
           },

@@ -4,6 +4,7 @@ import { DialogRouter } from './dialog-router.js';
 import { applyDirective, isKnownDirective, type HandlerContext } from './handlers/registry.js';
 import { ResponseReader, type AudioInfo } from './response-reader.js';
 import type { WireObserver } from './wire-observer.js';
+import type { TurnTimer } from './timings.js';
 
 /** A directive handed to the user, with where it came from. */
 export interface ReceivedDirective {
@@ -43,6 +44,8 @@ export interface DirectiveOrigin {
   delivered: number;
   /** The (last) System.Exception in the body, if any. */
   exception?: SystemException;
+  /** The turn this body answers, timed (--timings): its first directive and first speech byte. */
+  timer?: TurnTimer;
 }
 
 /** Where the dispatch sends what it decided. */
@@ -84,7 +87,7 @@ export class DirectiveDispatch implements DirectiveIntake {
 
   /** A reader for one body; the downchannel's hands each JSON part on as soon as it is complete. */
   reader(boundary: string, origin: DirectiveOrigin): ResponseReader {
-    const { label } = origin;
+    const { label, timer } = origin;
     return new ResponseReader(
       boundary,
       {
@@ -92,6 +95,7 @@ export class DirectiveDispatch implements DirectiveIntake {
         audio: (a) => this.hooks.audio(a),
         trace: (l) => this.hooks.trace(`${label}: ${l}`),
         notice: (l) => this.hooks.notice(l),
+        attachmentData: timer ? () => timer.mark('firstSpeechByte') : undefined,
       },
       this.sink,
       origin.source === 'downchannel',
@@ -103,6 +107,7 @@ export class DirectiveDispatch implements DirectiveIntake {
   dispatch(message: DirectiveMessage, origin: DirectiveOrigin): 'deliver' | 'discard' {
     const d = message.directive;
     const name = qualifiedName(d.header);
+    origin.timer?.mark('firstDirective');
     if (origin.source === 'downchannel') this.hooks.trace(`${origin.label}: ${name}`);
     if (origin.hello && d.header.namespace === 'Clova' && d.header.name === 'Hello') {
       const greeted = origin.hello;

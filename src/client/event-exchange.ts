@@ -13,6 +13,7 @@ import { pipeToReader } from './response-reader.js';
 import { cancelStream } from './streams.js';
 import type { TimerHandle, Timers } from './timers.js';
 import type { WireStream } from './wire-observer.js';
+import type { TurnTimer } from './timings.js';
 
 /** How often one event is sent when the server refuses it unprocessed (GOAWAY race) before giving up. */
 const MAX_REFUSED_ATTEMPTS = 4;
@@ -51,9 +52,16 @@ export class EventExchange {
    * Sends `event` and reads its answer. `timeoutMs` bounds the whole request (undefined: no bound,
    * for a voice turn, which bounds its own waits); a System.Exception in the answer is left in the
    * result for the caller to decide on. Aborting `signal` resets the request (RST_STREAM CANCEL) and
-   * rejects with an InterruptedError: a cancelled turn is never answered.
+   * rejects with an InterruptedError: a cancelled turn is never answered. `turnTimer` (a turn's, for
+   * --timings) is given the marks of the request on the wire.
    */
-  async send(event: EventMessage, timeoutMs: number | undefined, voice?: VoiceRequest, signal?: AbortSignal): Promise<EventResult> {
+  async send(
+    event: EventMessage,
+    timeoutMs: number | undefined,
+    voice?: VoiceRequest,
+    signal?: AbortSignal,
+    turnTimer?: TurnTimer,
+  ): Promise<EventResult> {
     const { timers } = this.hooks;
     const deadline = timeoutMs !== undefined ? timers.now() + timeoutMs : undefined;
     const name = qualifiedName(event.event.header);
@@ -73,6 +81,7 @@ export class EventExchange {
               voice?.registerAbort(abort);
             },
             voice?.upload,
+            turnTimer,
           );
         } catch (err) {
           if (!(err instanceof RetryOnNewConnection)) throw err;
@@ -148,6 +157,7 @@ export class EventExchange {
     event: EventMessage,
     registerAbort: (abort: () => void, unflushed: () => boolean) => void,
     upload?: AudioUpload,
+    timer?: TurnTimer,
   ): Promise<EventResult> {
     const { trace } = this.hooks;
     const encoder = new MultipartEncoder();
@@ -162,6 +172,17 @@ export class EventExchange {
     const wire = this.dispatch.wire;
     const ws: WireStream = { connectionId: conn.id, streamId: stream.id ?? 0, kind: 'event' };
     wire?.requestSent?.(ws, stream.sentHeaders, event);
+    if (timer) {
+      timer.attempt(conn.id, conn.timer);
+      // On a connected session the HEADERS are submitted within request() (the id is known then).
+      const headersSent = () => {
+        timer.stream(stream.id);
+        timer.mark('headersSent');
+      };
+      if (stream.id !== undefined) headersSent();
+      else stream.once('ready', headersSent);
+      stream.once('end', () => timer.mark('lastByte'));
+    }
     const metadata = encoder.part(METADATA_PART_HEADERS, JSON.stringify(event));
     const body = upload ? metadata : Buffer.concat([metadata, encoder.end()]);
     trace(
@@ -206,11 +227,15 @@ export class EventExchange {
           },
         );
       } else {
-        stream.end(body, sent);
+        stream.end(body, (err?: Error | null) => {
+          if (!err) timer?.mark('bodyClosed');
+          sent(err);
+        });
         wire?.requestEnded?.(ws);
       }
       stream.on('response', (headers) => {
         gotResponse = true;
+        timer?.mark('responseHeaders');
         const status = Number(headers[':status']);
         const ct = headers['content-type'] as string | undefined;
         trace(`conn#${conn.id} stream ${stream.id}: ${name} -> ${status} ${ct ?? ''}`);
@@ -223,6 +248,7 @@ export class EventExchange {
           label: `conn#${conn.id} stream ${stream.id}`,
           answersEventWithoutDialog: dialogRequestId === undefined,
           delivered: 0,
+          timer,
         };
         const result = (): EventResult => {
           const r: EventResult = { status, streamId: stream.id ?? 0, connectionId: conn.id, directives: origin.delivered };

@@ -24,6 +24,8 @@ export interface ReaderHooks {
   trace(line: string): void;
   /** Something the user should know although the body goes on (an oversized directive was dropped). */
   notice?(line: string): void;
+  /** Bytes of an attachment arrived (the first of them is a turn's first speech byte, --timings). */
+  attachmentData?(): void;
 }
 
 interface AttachmentState {
@@ -169,6 +171,7 @@ export class ResponseReader implements MultipartHandler {
       const s = c.state;
       s.bytes += chunk.length;
       this.wire?.observer.attachmentData?.(this.wire.stream, s.contentId, chunk);
+      this.hooks.attachmentData?.();
       if (s.target && !s.target.write(chunk)) {
         const target = s.target;
         this.drainWait = new Promise((resolve) => target.onceDrain(resolve));

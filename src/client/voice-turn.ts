@@ -4,6 +4,7 @@ import { AudioUpload, uploadStalledError, type UploadEnd, type UploadProgress } 
 import type { EventExchange } from './event-exchange.js';
 import type { RecognizeResult } from './results.js';
 import type { TimerHandle, Timers } from './timers.js';
+import type { TurnTimer } from './timings.js';
 
 /** What voice turns report to the client. */
 export interface VoiceHooks {
@@ -26,10 +27,13 @@ export interface VoiceTurnOptions {
   endInput?: AbortSignal;
   /** Aborting it cancels the turn: the upload is reset (RST_STREAM CANCEL) and its answer is not awaited. */
   signal?: AbortSignal;
+  /** Times the turn (--timings). */
+  timer?: TurnTimer;
 }
 
 interface Turn {
   upload: AudioUpload;
+  timer?: TurnTimer;
   keepRecording(): void;
   cancel(): void;
 }
@@ -51,13 +55,15 @@ export class VoiceTurns {
   /** Runs one turn: sends `event` with `audio` (any L16 buffers) and reads the answer. */
   async run(event: EventMessage, audio: AsyncIterable<Buffer>, dialogRequestId: string, options: VoiceTurnOptions): Promise<RecognizeResult> {
     const { timers } = this.hooks;
-    const { timeoutMs } = options;
+    const { timeoutMs, timer: turnTimer } = options;
     const upload = new AudioUpload(inParts(audio), {
       now: () => timers.now(),
       progress: (p) => this.hooks.upload(p),
       trace: (l) => this.hooks.trace(l),
       timers,
       stallTimeoutMs: timeoutMs,
+      partSent: turnTimer ? () => turnTimer.mark('lastAudio') : undefined,
+      bodySent: turnTimer ? () => turnTimer.mark('bodyClosed') : undefined,
     });
     const onEndInput = () => upload.stop('stopped');
     if (options.endInput?.aborted) onEndInput();
@@ -89,6 +95,7 @@ export class VoiceTurns {
     });
     this.turns.set(dialogRequestId, {
       upload,
+      timer: turnTimer,
       keepRecording: () => {
         if (timer !== undefined) arm();
       },
@@ -102,7 +109,7 @@ export class VoiceTurns {
         registerAbort: (abort) => {
           cancel = abort;
         },
-      }, options.signal);
+      }, options.signal, turnTimer);
       const result = await Promise.race([work, timedOut]);
       const r: RecognizeResult = {
         ...result,
@@ -127,7 +134,9 @@ export class VoiceTurns {
   stopCapture(dialogRequestId: string | undefined): void {
     this.hooks.stopCapture(dialogRequestId);
     for (const [dialog, t] of this.turns) {
-      if (dialogRequestId === undefined || dialogRequestId === dialog) t.upload.stop('stop-capture');
+      if (dialogRequestId !== undefined && dialogRequestId !== dialog) continue;
+      t.timer?.mark('stopCapture');
+      t.upload.stop('stop-capture');
     }
   }
 

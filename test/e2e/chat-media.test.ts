@@ -276,7 +276,9 @@ describe("chat as a device: the emulator's own music, asked for in words", () =>
     // for the rest from the byte of its offset (24 kbit/s: 3 bytes a millisecond).
     const ranges = emu.record.media.filter((m) => m.method === 'GET').map((m) => m.range);
     expect(ranges[0]).toBeUndefined();
-    expect(ranges.slice(1).every((r) => /^bytes=\d+-$/.test(r ?? ''))).toBe(true);
+    // (A start before any audio was played — a duck while the first fetch is still slow on a loaded
+    // machine — has nothing to skip and may ask for the whole file.)
+    expect(ranges.slice(1).every((r) => r === undefined || /^bytes=\d+-$/.test(r))).toBe(true);
     expect(ranges).toContain(`bytes=${Math.floor((at * 24) / 8)}-`);
     const position = await waitEvent(emu, 'ProgressReportPositionPassed');
     expect(Math.abs((position.payload.offsetInMilliseconds as number) - 7000)).toBeLessThan(150);

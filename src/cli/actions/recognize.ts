@@ -8,19 +8,26 @@ import { runRequestCommand } from '../request-command.js';
 import type { PlaybackOptions } from '../playback-options.js';
 import { finishTurn, type RequestSession } from '../request-session.js';
 import { BYTES_PER_SECOND, followUpHint } from '../voice.js';
+import { parseRepeat, repeatTurns } from '../repeat.js';
 
 /** The options of `recognize`, as commander parses them. */
 export interface RecognizeOptions extends RequestOptions, PlaybackOptions {
   raw?: boolean;
   realtime?: boolean;
+  repeat?: string;
 }
 
 /** Runs `clova-cli recognize` (commands/recognize.ts defines its options). */
 export async function runRecognize(inputs: string[], opts: RecognizeOptions): Promise<void> {
   keepYoungGenerationSmall(); // every module this command needs is loaded by now
+  let repeat: number | undefined;
   await runRequestCommand(opts, {
     playback: 'tty',
     check: () => {
+      repeat = parseRepeat(opts.repeat);
+      if (repeat !== undefined && (inputs.length !== 1 || inputs[0] === '-')) {
+        throw new UsageError('--repeat sends one input file again and again: give exactly one file (not "-", which can be read only once)');
+      }
       if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
       if (inputs.includes('-') && process.stdin.isTTY) {
         throw new UsageError('standard input is a terminal: pipe a WAV into it (… | clova-cli recognize -), or use clova-cli listen');
@@ -48,6 +55,15 @@ export async function runRecognize(inputs: string[], opts: RecognizeOptions): Pr
       return opened;
     },
     turns: async (session, opened) => {
+      if (repeat !== undefined) {
+        const path = inputs[0]!;
+        // The file is opened again for each turn after the first (checked already: it opened once).
+        await repeatTurns(session, repeat, async (i) => {
+          const input = i === 0 ? opened[0]! : await openAudioInput(path, { raw: opts.raw === true });
+          await sendInput(session, path, input, opts.realtime === true, false);
+        });
+        return;
+      }
       for (let i = 0; i < opened.length; i++) {
         await sendInput(session, inputs[i]!, opened[i]!, opts.realtime === true);
       }
@@ -60,7 +76,7 @@ export async function runRecognize(inputs: string[], opts: RecognizeOptions): Pr
 }
 
 /** Streams one input as a voice turn and prints its answer. */
-async function sendInput(session: RequestSession, name: string, input: AudioInput, realtime: boolean): Promise<void> {
+async function sendInput(session: RequestSession, name: string, input: AudioInput, realtime: boolean, followUp?: boolean): Promise<void> {
   const { client, renderer, settings } = session;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -82,7 +98,7 @@ async function sendInput(session: RequestSession, name: string, input: AudioInpu
   client.on('upload', onUpload);
   client.once('uploaded', onUploaded);
   try {
-    await finishTurn(session, client.recognize(audio, { lang: settings.lang, timeoutMs: settings.timeoutMs }));
+    await finishTurn(session, client.recognize(audio, { lang: settings.lang, timeoutMs: settings.timeoutMs, followUp }));
   } finally {
     stop.abort();
     client.off('request', onRequest);

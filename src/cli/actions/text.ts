@@ -5,12 +5,18 @@ import type { RequestOptions } from '../config.js';
 import { runRequestCommand } from '../request-command.js';
 import { finishTurn } from '../request-session.js';
 import { checkArgumentUtterance, utteranceLines } from '../utterance.js';
+import { parseRepeat, repeatTurns } from '../repeat.js';
+
+/** The options of `text`, as commander parses them. */
+export interface TextOptions extends RequestOptions, PlaybackOptions {
+  repeat?: string;
+}
 
 /** Drawn on stderr when a person types at `text -`: the sign that it waits for them. */
 const PROMPT = '› ';
 
 /** Runs `clova-cli text` (commands/text.ts defines its options). */
-export async function runText(words: string[], opts: RequestOptions & PlaybackOptions): Promise<void> {
+export async function runText(words: string[], opts: TextOptions): Promise<void> {
   const fromStdin = words[0] === '-';
   // Someone typing at a terminal gets a prompt, and does not need their line echoed back.
   const typing = fromStdin && process.stdin.isTTY === true;
@@ -28,9 +34,12 @@ export async function runText(words: string[], opts: RequestOptions & PlaybackOp
   };
   const first: string[] = [];
   let more: AsyncGenerator<string> | undefined;
+  let repeat: number | undefined;
   await runRequestCommand(opts, {
     playback: 'tty',
     check: () => {
+      repeat = parseRepeat(opts.repeat);
+      if (fromStdin && repeat !== undefined) throw new UsageError('--repeat sends the words of one utterance again: give them instead of "-"');
       if (fromStdin && words.length > 1) {
         throw new UsageError(
           '"-" reads the utterances from standard input and takes no words after it: give either "-" alone or the words of one utterance',
@@ -77,6 +86,12 @@ export async function runText(words: string[], opts: RequestOptions & PlaybackOp
         await finishTurn(session, client.sendText(text, { timeoutMs: settings.timeoutMs }));
         prompt();
       };
+      if (repeat !== undefined) {
+        // Each one a new dialog, however the answer ends: the same turn every time.
+        const text = first[0]!;
+        await repeatTurns(session, repeat, () => finishTurn(session, client.sendText(text, { timeoutMs: settings.timeoutMs, followUp: false })));
+        return;
+      }
       for (const text of first) await send(text);
       if (more) for await (const line of more) await send(line);
       endPrompt();

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ChatOptions } from '../actions/chat.js';
+import { completeFrom } from '../completion-hints.js';
 import { addPlaybackOptions } from '../playback-options.js';
 import { addLangOption, addRequestOptions } from '../request-options.js';
 
@@ -17,7 +18,7 @@ export function registerChatCommand(program: Command): void {
         .choices(['lpcm16', 'mic'])
         .default('lpcm16'),
     )
-    .option('--device <name>', 'capture device for voice turns (see `clova-cli devices`; default "default")')
+    .addOption(completeFrom(new Option('--device <name>', 'capture device for voice turns (see `clova-cli devices`; default "default")'), 'devices'))
     .option('--max-seconds <n>', 'longest utterance of a voice turn, in seconds', '15');
   addPlaybackOptions(addLangOption(addRequestOptions(cmd)), 'when standard input or output is a terminal, or --player is given').action(
     async (opts: ChatOptions) => {

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { EmulatorCommandOptions } from '../actions/emulator.js';
 import { beforeDispatch } from '../before-dispatch.js';
+import { completeFrom } from '../completion-hints.js';
 import { collect } from '../request-options.js';
 
 const RECORD_LIMIT_HELP = 'requests, events and connections kept in memory for inspection; older ones are dropped';
@@ -21,7 +22,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--token-lifetime <s>', 'lifetime in whole seconds of the access tokens its Auth API issues', '3600')
     .option('--client-id <id>', 'Auth API: accept only this client_id (default: any non-empty one)')
     .option('--client-secret <secret>', 'Auth API: accept only this client_secret (default: CLOVA_EMULATOR_CLIENT_SECRET, else any non-empty one)')
-    .option('--fault <spec>', 'inject a fault (repeatable), see the list below', collect)
+    .addOption(completeFrom(new Option('--fault <spec>', 'inject a fault (repeatable), see the list below').argParser(collect), 'faults'))
     .option('--replay <file>', 'serve a session recorded with --record: the recorded answers, pushes and attachments, instead of its own (mismatches are logged)')
     .option('--push-every <seconds>', 'push Notifier.Notify on every downchannel after Hello and then every N seconds')
     .option('--strict-ua', 'answer a missing or malformed User-Agent with 400 (spec 1.5)')

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ListenOptions } from '../actions/listen.js';
+import { completeFrom } from '../completion-hints.js';
 import { addPlaybackOptions } from '../playback-options.js';
 import { addLangOption, addRequestOptions } from '../request-options.js';
 
@@ -16,7 +17,7 @@ export function registerListenCommand(program: Command): void {
         .choices(['lpcm16', 'mic'])
         .default('lpcm16'),
     )
-    .option('--device <name>', 'capture device (see `clova-cli devices`; default "default")')
+    .addOption(completeFrom(new Option('--device <name>', 'capture device (see `clova-cli devices`; default "default")'), 'devices'))
     .option('--max-seconds <n>', 'longest utterance in seconds', '15');
   addPlaybackOptions(addLangOption(addRequestOptions(cmd)), 'unless this is given').action(async (opts: ListenOptions) => {
     // The recorder packages, the client and the renderers load only when this command runs.

@@ -13,7 +13,8 @@ export function registerRecognizeCommand(program: Command): void {
     )
     .argument('<input...>', 'WAV file(s) to send in order on one connection; "-" reads standard input')
     .option('--raw', 'the input is headerless L16 (signed 16-bit little-endian), 16 kHz, mono')
-    .option('--realtime', 'send one 200 ms part every 200 ms, as a microphone would (default: as fast as the connection allows)');
+    .option('--realtime', 'send one 200 ms part every 200 ms, as a microphone would (default: as fast as the connection allows)')
+    .option('--repeat <n>', 'send the one input <n> times on one connection and print the p50/p90/p99 of each stage of --timings (to compare servers and networks)');
   addPlaybackOptions(addLangOption(addRequestOptions(cmd)), 'when stdout is a terminal').action(
     async (inputs: string[], opts: RecognizeOptions) => {
       // The client and the audio pipeline load only when a request is made, not for --help.

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
-import type { Activity, AlertChange, AlertInfo, AlertStopReason, EventResult, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, AlertChange, AlertInfo, AlertStopReason, EventResult, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult, TurnTiming } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
@@ -8,6 +8,8 @@ import { terminalLine, terminalText } from '../../protocol/sanitize.js';
 import { describeDirective } from '../../client/handlers/describe.js';
 import { ALERT_KINDS, localClock, localTime } from '../../client/handlers/alerts.js';
 import { renderLevelMeter } from './level-meter.js';
+import { summaryLines, timingLines } from './timings.js';
+import type { TimingSummary } from '../timing-stats.js';
 import type { CaptureInfo, Renderer, RequestInfo, SessionInfo, StatusInfo, TurnError } from './renderer.js';
 
 /** Which of the two streams are terminals (live lines are drawn only there). */
@@ -230,6 +232,18 @@ export class HumanRenderer implements Renderer {
       this.out(`  ${this.color.dim('· speech is not kept: --save-audio <dir> saves it as MP3')}\n`);
     }
     this.unkeptSpeech = 0;
+  }
+
+  timing(t: TurnTiming): void {
+    if (this.closed) return;
+    this.stopSpinner();
+    for (const l of timingLines(t)) this.err(`${this.color.dim(terminalLine(l))}\n`);
+  }
+
+  timingSummary(s: TimingSummary): void {
+    if (this.closed) return;
+    this.stopSpinner();
+    for (const l of summaryLines(s)) this.err(`${terminalLine(l)}\n`);
   }
 
   notice(message: string): void {

@@ -1,4 +1,5 @@
-import type { Activity, AlertChange, EventResult, MediaProgress, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, AlertChange, EventResult, MediaProgress, ReceivedDirective, RecognizeResult, TurnTiming } from '../../client/client.js';
+import type { TimingSummary } from '../timing-stats.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import { terminalLine } from '../../protocol/sanitize.js';
@@ -105,6 +106,14 @@ export class JsonRenderer implements Renderer {
   alert(change: AlertChange): void {
     const { phase, token, alertType, scheduledTime, label, reason } = change;
     this.line({ type: 'alert', phase, token, alertType, scheduledTime, ...(label !== undefined ? { label } : {}), ...(reason !== undefined ? { reason } : {}) });
+  }
+
+  timing(t: TurnTiming): void {
+    this.line({ type: 'timing', ...t });
+  }
+
+  timingSummary(s: TimingSummary): void {
+    this.line({ type: 'timing-summary', ...s });
   }
 
   notice(message: string): void {

@@ -1,4 +1,5 @@
-import type { Activity, AlertChange, AlertInfo, EventResult, IndicatorState, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult } from '../../client/client.js';
+import type { Activity, AlertChange, AlertInfo, EventResult, IndicatorState, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult, TurnTiming } from '../../client/client.js';
+import type { TimingSummary } from '../timing-stats.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
 import type { Level } from '../../audio/level.js';
@@ -101,6 +102,10 @@ export interface Renderer {
   turnError(error: TurnError): void;
   /** An alert began or stopped ringing (chat): a banner, an `alert` line. */
   alert(change: AlertChange): void;
+  /** --timings: where a turn's time went (human: stderr; NDJSON: a `timing` line). */
+  timing(t: TurnTiming): void;
+  /** --repeat: the percentiles of every stage (human: a table on stderr; NDJSON: a `timing-summary` line). */
+  timingSummary(s: TimingSummary): void;
   /** Stops spinners etc. */
   close(): void;
 }

@@ -51,9 +51,14 @@ function stubbornCommand(pidFile: string): string {
   return `"${process.execPath}" "${stubborn}" "${pidFile}"`;
 }
 
+/** The pid the player wrote; the file can exist a moment before its content does (an empty read is 0: the process group). */
 async function pidOf(pidFile: string): Promise<number> {
-  for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 10));
-  return Number(readFileSync(pidFile, 'utf8'));
+  for (let i = 0; i < 500; i++) {
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+    if (Number.isInteger(pid) && pid > 0) return pid;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`no pid in ${pidFile} within 5 s`);
 }
 
 describe('playMp3 with real players writing into the ALSA file plugin', () => {
