@@ -18,6 +18,8 @@ export interface RequestOptions {
   server?: string;
   json?: boolean;
   saveAudio?: string;
+  record?: string;
+  recordAudio?: boolean;
   /** Voice commands only (recognize, listen): typed requests carry no language. */
   lang?: string;
   timeout: string;
@@ -41,6 +43,10 @@ export interface RequestSettings {
   userAgent: string;
   json: boolean;
   saveAudioDir?: string;
+  /** --record: the file the conversation is written to (JSON Lines, README "Record format"). */
+  recordPath?: string;
+  /** --record-audio: the audio sent goes into the record too, not only its count and sha256. */
+  recordAudio?: boolean;
   lang: 'ko' | 'en' | 'ja';
   timeoutMs: number;
   helloTimeoutMs: number;
@@ -227,6 +233,9 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
     }
   }
 
+  if (opts.recordAudio === true && opts.record === undefined) throw new UsageError('--record-audio needs --record <file>');
+  const recordPath = opts.record !== undefined ? resolve(opts.record) : undefined;
+
   const allowInsecure = env.CLOVA_ALLOW_INSECURE?.trim() ?? '';
   if (allowInsecure !== '' && allowInsecure !== '0' && allowInsecure !== '1') {
     throw new UsageError(`CLOVA_ALLOW_INSECURE must be 1 (allow) or 0 (got "${allowInsecure}")`);
@@ -291,6 +300,10 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   if (url) settings.url = url;
   if (stored) settings.stored = stored;
   if (saveAudioDir) settings.saveAudioDir = saveAudioDir;
+  if (recordPath) {
+    settings.recordPath = recordPath;
+    settings.recordAudio = opts.recordAudio === true;
+  }
   if (extraCa) settings.extraCa = extraCa;
   return settings;
 }

@@ -12,6 +12,8 @@ import { terminalLine } from '../protocol/sanitize.js';
 import type { RequestSettings } from './config.js';
 import { colorLevel } from './output/color.js';
 import { plainStyle } from './output/plain-style.js';
+import type { SessionRecorder } from './session-recorder.js';
+import { packageVersion } from './version.js';
 import type { Renderer } from './output/renderer.js';
 
 /** What a request command works with. */
@@ -236,6 +238,18 @@ export async function runRequestSession(
   const trace = (line: string) => {
     if (settings.verbose) traceWrite(`[trace +${Date.now() - started}ms] ${terminalLine(redact(line, settings.token))}\n`);
   };
+  let recorder: SessionRecorder | undefined;
+  if (settings.recordPath) {
+    const { SessionRecorder } = await import('./session-recorder.js');
+    recorder = SessionRecorder.open(settings.recordPath, {
+      audio: settings.recordAudio === true,
+      redact: (t) => secrets.redact(t),
+      token: settings.token,
+      tool: `clova-cli ${packageVersion}`,
+      failed: (m) => renderer.notice(`warning: ${m}`),
+    });
+    trace(`recording the conversation to ${settings.recordPath}`);
+  }
   if (settings.emulator) {
     const { startEmulator } = await import('../emulator/index.js');
     const emulator = await startEmulator({
@@ -244,6 +258,9 @@ export async function runRequestSession(
       ...extras.emulator,
       faults: settings.emulatorFaults,
       log: settings.verbose ? (l: string) => trace(`emulator: ${l}`) : undefined,
+    }).catch((err: unknown) => {
+      recorder?.close();
+      throw err;
     });
     stopEmulator = () => emulator.close();
     url = new URL(emulator.url);
@@ -273,6 +290,7 @@ export async function runRequestSession(
       keepAlive: { intervalMs: settings.pingIntervalMs, ackTimeoutMs: settings.pingTimeoutMs },
       speech: extras.speech,
       device: extras.device,
+      wire: recorder,
       // Spec 2.6: a 401 with a stored login gets one refresh (shared with other processes through the lock).
       onUnauthorized: refreshContext
         ? async (rejected: string) => {
@@ -340,6 +358,7 @@ export async function runRequestSession(
     if (!extras.signals) signals.dispose();
     renderer.close();
     await client?.close();
+    recorder?.close();
     await stopEmulator?.().catch(() => undefined);
   }
 }

@@ -108,11 +108,12 @@ export class AudioUpload {
   }
 
   /**
-   * Writes the audio parts and the close delimiter. A failing source (bad input discovered late)
+   * Writes the audio parts and the close delimiter (`onPart` sees each part's audio as it is
+   * written: a wire observer). A failing source (bad input discovered late)
    * or a stalled server cancels the stream (RST_STREAM CANCEL alone: nothing half-sent is
    * processed) and rethrows.
    */
-  async run(stream: ClientHttp2Stream, encoder: MultipartEncoder): Promise<void> {
+  async run(stream: ClientHttp2Stream, encoder: MultipartEncoder, onPart?: (chunk: Buffer) => void): Promise<void> {
     this.stream = stream;
     const it = this.source[Symbol.asyncIterator]();
     const onGone = () => this.wake?.();
@@ -135,6 +136,7 @@ export class AudioUpload {
         if (chunk.length === 0) continue;
         if (stream.closed || stream.destroyed) break;
         const ok = stream.write(encoder.part(AUDIO_PART_HEADERS, chunk), onAccepted);
+        onPart?.(chunk);
         this.bytes += chunk.length;
         this.parts++;
         this.hooks.progress?.({ bytes: this.bytes, parts: this.parts });

@@ -33,6 +33,7 @@ import { SpeechQueue, type SpeechPlayer, type SpeechProgress } from './speech-qu
 import { systemTimers, type Timers } from './timers.js';
 import { TurnTimer, type TurnTiming } from './timings.js';
 import { VoiceTurns } from './voice-turn.js';
+import type { WireObserver } from './wire-observer.js';
 
 export type { Activity } from './activity.js';
 export type { DeviceOptions } from './device/device.js';
@@ -46,6 +47,7 @@ export type { AlertChange, AlertStopReason } from './device/ringer.js';
 export type { AlertsSummary } from './device/alerts-device.js';
 export type { AlertInfo } from './device/alerts.js';
 export type { DeviceAudio } from './device/audio.js';
+export type { WireObserver, WireStream } from './wire-observer.js';
 export type { TurnTiming, ConnectionTiming, TurnStage, ConnectionStage } from './timings.js';
 
 /** How to reach CIC, how patient to be, and what to do with speech. */
@@ -71,6 +73,12 @@ export interface ClientOptions extends EndpointOptions {
    * level (one-shot commands).
    */
   device?: DeviceOptions;
+  /**
+   * Sees every request and response on the wire as it goes (headers as sent, the token included:
+   * redact what you keep), every directive and attachment byte of every body, Hello and skipped
+   * directives too (`clova-cli --record`). Undefined: nobody watches.
+   */
+  wire?: WireObserver;
 }
 
 /** The speaker's level changed: by the user (setVolume, setMuted) or by a directive of CLOVA's. */
@@ -261,6 +269,7 @@ export class CicClient extends EventEmitter<CicClientEvents> {
         notice,
       },
       sink,
+      options.wire,
     );
     const status = (s: LinkStatus) => {
       this.linkStatus = s;

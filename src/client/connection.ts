@@ -9,6 +9,7 @@ import { readExceptionDescription, statusError } from './http-errors.js';
 import { KeepAlive, type KeepAliveOptions } from './keepalive.js';
 import { pipeToReader, type ResponseReader } from './response-reader.js';
 import type { Timers, TimerHandle } from './timers.js';
+import type { WireStream } from './wire-observer.js';
 import { ConnectionTimer } from './timings.js';
 
 /** Who this client is to CIC and how patient a connection is: what every connection is opened with. */
@@ -233,6 +234,10 @@ export class CicConnection extends EventEmitter {
         return;
       }
       this.downchannel = stream;
+      const wire = this.opts.intake.wire;
+      const ws: WireStream = { connectionId: this.id, streamId: stream.id ?? 0, kind: 'downchannel' };
+      wire?.requestSent?.(ws, stream.sentHeaders);
+      wire?.requestEnded?.(ws);
       const timer = timers.setTimeout(() => {
         fail(
           new ConnectionError(
@@ -246,9 +251,14 @@ export class CicConnection extends EventEmitter {
         const status = Number(headers[':status']);
         const ct = headers['content-type'] as string | undefined;
         trace(`conn#${this.id} stream ${stream.id}: downchannel status ${status} ${ct ?? ''}`);
+        ws.streamId = stream.id ?? ws.streamId;
+        wire?.responseStarted?.(ws, status, headers);
         if (status !== 200) {
           errorStatus = true;
-          void readExceptionDescription(stream, ct).then((d) => fail(statusError('the downchannel request', status, d)));
+          void readExceptionDescription(stream, ct).then((d) => {
+            wire?.responseEnded?.(ws, d !== undefined ? { description: d } : {});
+            fail(statusError('the downchannel request', status, d));
+          });
           return;
         }
         const boundary = multipartBoundary(ct);
@@ -260,6 +270,7 @@ export class CicConnection extends EventEmitter {
         const origin: DirectiveOrigin = {
           source: 'downchannel',
           connectionId: this.id,
+          streamId: ws.streamId,
           label: `conn#${this.id} downchannel`,
           delivered: 0,
           hello: () => {
@@ -273,8 +284,14 @@ export class CicConnection extends EventEmitter {
         const reader = this.opts.intake.reader(boundary, origin);
         this.downchannelReader = reader;
         pipeToReader(stream, reader).then(
-          () => this.downchannelEnded(stream, 'ended'),
-          (err: Error) => this.downchannelEnded(stream, err.message),
+          () => {
+            wire?.responseEnded?.(ws, {});
+            this.downchannelEnded(stream, 'ended');
+          },
+          (err: Error) => {
+            wire?.responseEnded?.(ws, { error: err.message });
+            this.downchannelEnded(stream, err.message);
+          },
         );
       });
       stream.on('error', (err: NodeJS.ErrnoException) => {

@@ -3,6 +3,7 @@ import type { AttachmentSink } from './attachments.js';
 import { DialogRouter } from './dialog-router.js';
 import { applyDirective, isKnownDirective, type HandlerContext } from './handlers/registry.js';
 import { ResponseReader, type AudioInfo } from './response-reader.js';
+import type { WireObserver } from './wire-observer.js';
 import type { TurnTimer } from './timings.js';
 
 /** A directive handed to the user, with where it came from. */
@@ -31,6 +32,8 @@ export interface SystemException {
 export interface DirectiveOrigin {
   source: 'event' | 'downchannel';
   connectionId: number;
+  /** The HTTP/2 stream the body arrives on (for a wire observer; 0 or undefined when not known). */
+  streamId?: number;
   /** How trace lines of this body begin, e.g. `conn#1 stream 3` or `conn#1 downchannel`. */
   label: string;
   /** The event answered carried no dialogRequestId: its directives are processed regardless (spec 4.3). */
@@ -59,6 +62,8 @@ export interface DispatchHooks {
 export interface DirectiveIntake {
   /** A reader whose directives and attachments go through the dispatch. */
   reader(boundary: string, origin: DirectiveOrigin): ResponseReader;
+  /** Sees requests and responses on the wire, if anyone watches (CicClient's `wire` option). */
+  readonly wire?: WireObserver;
 }
 
 /**
@@ -76,6 +81,8 @@ export class DirectiveDispatch implements DirectiveIntake {
     private readonly handlers: HandlerContext,
     private readonly hooks: DispatchHooks,
     private readonly sink: AttachmentSink | undefined,
+    /** Sees every part of every body (CicClient's `wire` option). */
+    readonly wire?: WireObserver,
   ) {}
 
   /** A reader for one body; the downchannel's hands each JSON part on as soon as it is complete. */
@@ -92,6 +99,7 @@ export class DirectiveDispatch implements DirectiveIntake {
       },
       this.sink,
       origin.source === 'downchannel',
+      this.wire ? { observer: this.wire, stream: { connectionId: origin.connectionId, streamId: origin.streamId ?? 0, kind: origin.source } } : undefined,
     );
   }
 

@@ -12,6 +12,7 @@ import type { EventResult } from './results.js';
 import { pipeToReader } from './response-reader.js';
 import { cancelStream } from './streams.js';
 import type { TimerHandle, Timers } from './timers.js';
+import type { WireStream } from './wire-observer.js';
 import type { TurnTimer } from './timings.js';
 
 /** How often one event is sent when the server refuses it unprocessed (GOAWAY race) before giving up. */
@@ -168,6 +169,9 @@ export class EventExchange {
     } catch (err) {
       return Promise.reject(new RetryOnNewConnection((err as Error).message));
     }
+    const wire = this.dispatch.wire;
+    const ws: WireStream = { connectionId: conn.id, streamId: stream.id ?? 0, kind: 'event' };
+    wire?.requestSent?.(ws, stream.sentHeaders, event);
     if (timer) {
       timer.attempt(conn.id, conn.timer);
       // On a connected session the HEADERS are submitted within request() (the id is known then).
@@ -188,10 +192,17 @@ export class EventExchange {
     return new Promise<EventResult>((resolve, reject) => {
       let gotResponse = false;
       let settled = false;
+      let wireEnded = false;
+      const endWire = (outcome: { error?: string; description?: string }) => {
+        if (wireEnded || !gotResponse) return;
+        wireEnded = true;
+        wire?.responseEnded?.(ws, outcome);
+      };
       const done = (err: Error | undefined, result?: EventResult) => {
         if (settled) return;
         settled = true;
         upload?.stop('answered');
+        endWire(err ? { error: err.message } : {});
         this.hooks.responseEnded();
         if (err) reject(err);
         else resolve(result!);
@@ -207,12 +218,20 @@ export class EventExchange {
       };
       if (upload) {
         stream.write(body, sent);
-        upload.run(stream, encoder).catch((err: Error) => done(err));
+        const onPart = wire?.audioSent ? (chunk: Buffer) => wire.audioSent!(ws, chunk) : undefined;
+        upload.run(stream, encoder, onPart).then(
+          () => wire?.requestEnded?.(ws, upload.ended),
+          (err: Error) => {
+            wire?.requestEnded?.(ws, upload.ended ?? 'stopped');
+            done(err);
+          },
+        );
       } else {
         stream.end(body, (err?: Error | null) => {
           if (!err) timer?.mark('bodyClosed');
           sent(err);
         });
+        wire?.requestEnded?.(ws);
       }
       stream.on('response', (headers) => {
         gotResponse = true;
@@ -220,9 +239,12 @@ export class EventExchange {
         const status = Number(headers[':status']);
         const ct = headers['content-type'] as string | undefined;
         trace(`conn#${conn.id} stream ${stream.id}: ${name} -> ${status} ${ct ?? ''}`);
+        ws.streamId = stream.id ?? ws.streamId;
+        wire?.responseStarted?.(ws, status, headers);
         const origin: DirectiveOrigin = {
           source: 'event',
           connectionId: conn.id,
+          streamId: ws.streamId,
           label: `conn#${conn.id} stream ${stream.id}`,
           answersEventWithoutDialog: dialogRequestId === undefined,
           delivered: 0,
@@ -241,7 +263,10 @@ export class EventExchange {
           return;
         }
         if (status < 200 || status >= 300) {
-          void readExceptionDescription(stream, ct).then((d) => done(statusError(`${name}`, status, d)));
+          void readExceptionDescription(stream, ct).then((d) => {
+            endWire(d !== undefined ? { description: d } : {});
+            done(statusError(`${name}`, status, d));
+          });
           return;
         }
         const boundary = multipartBoundary(ct);

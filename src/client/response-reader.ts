@@ -4,6 +4,7 @@ import { asDirectiveMessage } from '../protocol/messages.js';
 import { MultipartDecoder, type MultipartHandler, type PartHeaders } from '../protocol/multipart-decoder.js';
 import { JsonPartAccumulator, MAX_JSON_PART_BYTES } from '../protocol/json-part.js';
 import type { AttachmentSink, AttachmentTarget } from './attachments.js';
+import type { WireObserver, WireStream } from './wire-observer.js';
 
 /** A Speak's audio that arrived complete. `path` is set when it was saved. */
 export interface AudioInfo {
@@ -74,6 +75,7 @@ export class ResponseReader implements MultipartHandler {
     private readonly hooks: ReaderHooks,
     private readonly sink: AttachmentSink | undefined,
     private readonly early: boolean,
+    private readonly wire?: { observer: WireObserver; stream: WireStream },
   ) {
     this.decoder = new MultipartDecoder(boundary, this);
   }
@@ -145,6 +147,7 @@ export class ResponseReader implements MultipartHandler {
       }
       this.attachments.set(cid, state);
       this.current = { kind: 'attachment', state };
+      this.wire?.observer.attachmentBegin?.(this.wire.stream, cid, headers.mediaType);
       this.hooks.trace(`part: attachment ${cid} (${headers.mediaType || 'no type'})`);
     } else {
       this.hooks.trace(`part: ${headers.mediaType || 'untyped'} without Content-ID: ignored`);
@@ -167,6 +170,7 @@ export class ResponseReader implements MultipartHandler {
     } else if (c.kind === 'attachment') {
       const s = c.state;
       s.bytes += chunk.length;
+      this.wire?.observer.attachmentData?.(this.wire.stream, s.contentId, chunk);
       this.hooks.attachmentData?.();
       if (s.target && !s.target.write(chunk)) {
         const target = s.target;
@@ -198,12 +202,14 @@ export class ResponseReader implements MultipartHandler {
     } else if (c.kind === 'attachment') {
       const s = c.state;
       s.done = true;
+      this.wire?.observer.attachmentEnd?.(this.wire.stream, s.contentId);
       this.hooks.trace(`attachment ${s.contentId} complete: ${s.bytes} B`);
       if (s.decision !== undefined) this.settle(s, s.decision);
     }
   }
 
   private handleJson(value: unknown, headers: PartHeaders): void {
+    this.wire?.observer.jsonPart?.(this.wire.stream, value);
     const message = asDirectiveMessage(value);
     if (typeof message === 'string') {
       this.hooks.trace(`JSON part "${headers.dispositionName ?? ''}" is not a directive (${message}): skipped`);

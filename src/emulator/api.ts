@@ -1,6 +1,7 @@
 /** The emulator's public shape: how to run one (EmulatorOptions) and what a running one offers (Emulator). */
 import type { DirectiveMessage } from '../protocol/messages.js';
 import type { EmulatorRecord } from './record.js';
+import type { ReplayStatus } from './replay.js';
 import type { VoiceOptions } from './voice-settings.js';
 
 /** How to run the emulator. */
@@ -41,6 +42,12 @@ export interface EmulatorOptions extends VoiceOptions {
   strictUserAgent?: boolean;
   /** Clock for answers that tell the time (deterministic tests). */
   now?: () => Date;
+  /**
+   * Serve this session record (`--record`, README "Record format") instead of the emulator's own
+   * answers: each event gets the recorded answer of its name, in order; downchannel directives are
+   * pushed at their recorded times. A mismatch is logged (and answered 400 when nothing is left).
+   */
+  replay?: string;
   /** Receives one line per request, stream and fault; never contains the bearer token, nor control characters a client sent. */
   log?: (line: string) => void;
 }
@@ -55,6 +62,8 @@ export interface Emulator {
   readonly certPath?: string;
   readonly certPem?: string;
   readonly record: EmulatorRecord;
+  /** How the replay goes (only with the `replay` option). */
+  readonly replay?: ReplayStatus;
   /** Replaces the faults in force (counted faults start counting again). */
   setFaults(faults: string[]): void;
   /** Writes a directive to every open downchannel now; returns how many got it. */

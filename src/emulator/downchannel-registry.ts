@@ -29,6 +29,8 @@ export interface DownchannelServices {
   readonly pushEverySeconds: number | undefined;
   /** Told of every directive pushed to a client (not Hello). */
   pushed?(client: string, message: DirectiveMessage): void;
+  /** Told when a client's downchannel has been greeted (Clova.Hello written). */
+  greeted?(client: string): void;
 }
 
 function notifyDirective(): DirectiveMessage {
@@ -148,6 +150,7 @@ export class DownchannelRegistry {
 
   private afterHello(dc: Downchannel, session: http2.Http2Session, state: SessionState): void {
     if (dc.ended || this.services.closing()) return;
+    this.services.greeted?.(dc.client);
     const { log } = this.services;
     const faults = this.services.faults();
     const where = `conn ${dc.connectionId} stream ${dc.entry.streamId}`;

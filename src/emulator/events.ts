@@ -3,9 +3,10 @@ import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from 'nod
 import { multipartBoundary } from '../protocol/content-type.js';
 import { MultipartError } from '../protocol/errors.js';
 import { JsonPartAccumulator } from '../protocol/json-part.js';
-import { asEventMessage, qualifiedName, type DirectiveMessage } from '../protocol/messages.js';
+import { asEventMessage, qualifiedName, type DirectiveMessage, type EventMessage } from '../protocol/messages.js';
 import { MultipartDecoder } from '../protocol/multipart-decoder.js';
 import type { ClientDevices } from './device-state.js';
+import type { EventHandler } from './handlers/types.js';
 import type { DialogState } from './dialog.js';
 import { requestBaseUrl } from './media-library.js';
 import type { ActiveFaults } from './active-faults.js';
@@ -34,6 +35,8 @@ export interface EventServices {
   readonly devices: ClientDevices;
   /** The emulator's own URL, for served media when a request does not tell how it reached it. */
   baseUrl(): string;
+  /** Answers every event instead of the namespace handlers (a replay, emulator/replay.ts). */
+  answerer?(event: EventMessage): EventHandler;
 }
 
 const DECODE_FAILED = 'Could not decode multipart';
@@ -259,7 +262,7 @@ export class EventExchange {
       return;
     }
     const { namespace, name } = message.event.header;
-    const handler = findHandler(namespace, name);
+    const handler = this.services.answerer ? this.services.answerer(message) : findHandler(namespace, name);
     if (!handler) {
       void this.answer({ status: 400, description: 'Unknown event' }, true);
       return;

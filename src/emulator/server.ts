@@ -25,6 +25,7 @@ import { AuthTokens, bearerToken, refuseToken } from './auth-tokens.js';
 import { parseFaults } from './faults.js';
 import { FrontListener, listenLoopback } from './listener.js';
 import { isMediaPath, serveMediaOverH2, serveMediaOverHttp1 } from './media-http.js';
+import { loadReplay, Replay, type ReplayStatus } from './replay.js';
 import { Recorder, recordLimits, type EmulatorRecord, type RecordedConnection, type RecordedRequest } from './record.js';
 import { newSessionState, type SessionState } from './session-state.js';
 import { certificateFiles, generateCertificate, type CertificateFiles } from './tls.js';
@@ -79,6 +80,7 @@ class CicEmulator implements Emulator {
   private nextConnectionId = 1;
   private seed = 0;
   private closing: Promise<void> | undefined;
+  private replayer: Replay | undefined;
 
   constructor(options: EmulatorOptions) {
     this.options = options;
@@ -94,6 +96,7 @@ class CicEmulator implements Emulator {
       closing: () => this.closing !== undefined,
       pushEverySeconds: options.pushEverySeconds,
       pushed: (client, message) => this.devices.of(client).sent(message),
+      greeted: (client) => this.replayer?.greeted(client),
     });
     this.tokens = new AuthTokens(options.tokenLifetimeSeconds, options.now ? () => options.now!().getTime() : Date.now);
     if (options.clientId !== undefined && options.clientId === '') throw new Error('clientId must not be empty');
@@ -125,6 +128,10 @@ class CicEmulator implements Emulator {
     return this.recorder.record;
   }
 
+  get replay(): ReplayStatus | undefined {
+    return this.replayer?.status;
+  }
+
   async start(): Promise<void> {
     const { options } = this;
     if ((options.cert === undefined) !== (options.key === undefined)) {
@@ -132,6 +139,19 @@ class CicEmulator implements Emulator {
     }
     if (options.pushEverySeconds !== undefined && !(options.pushEverySeconds > 0 && options.pushEverySeconds * 1000 <= MAX_TIMER_MS)) {
       throw new Error(`pushEverySeconds must be a positive number of at most ${Math.floor(MAX_TIMER_MS / 1000)}`);
+    }
+    if (options.replay !== undefined) {
+      let script;
+      try {
+        script = await loadReplay(options.replay);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new Error(`cannot replay ${options.replay}: ${e.code ?? e.message}`);
+      }
+      this.replayer = new Replay(script, {
+        log: (line) => this.log(line),
+        push: (client, message) => this.downchannels.pushTo(client, message),
+      });
     }
     let tlsOptions: { key: string; cert: string } | undefined;
     if (options.tls) {
@@ -192,6 +212,7 @@ class CicEmulator implements Emulator {
   }
 
   private async shutdown(): Promise<void> {
+    this.replayer?.close();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const wake of this.sleepers) wake();
@@ -397,6 +418,7 @@ class CicEmulator implements Emulator {
       voice: this.voice,
       devices: this.devices,
       baseUrl: () => this.url,
+      answerer: this.replayer ? (event) => this.replayer!.handler(event) : undefined,
     }).start();
   }
 }

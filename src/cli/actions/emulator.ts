@@ -19,6 +19,7 @@ export interface EmulatorCommandOptions {
   clientSecret?: string;
   fault?: string[];
   pushEvery?: string;
+  replay?: string;
   strictUa?: boolean;
   recognizer?: string;
   recognizedText?: boolean;
@@ -97,6 +98,7 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
     }
     options.recordLimit = Number(opts.recordLimit);
   }
+  if (opts.replay !== undefined) options.replay = opts.replay;
   if (opts.strictUa) options.strictUserAgent = true;
   if (opts.recognizer !== undefined) {
     if (opts.recognizer !== 'auto' && opts.recognizer !== 'off') throw new UsageError(`--recognizer must be auto or off (got "${opts.recognizer}")`);
@@ -134,6 +136,7 @@ export async function runEmulator(opts: EmulatorCommandOptions): Promise<void> {
     if (e.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} on ${options.host} is in use: pick another with --port`);
     if (e.code === 'EACCES') throw new UsageError(`not allowed to listen on port ${options.port}: pick another with --port`);
     if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UsageError(`cannot listen on --host ${options.host}`);
+    if (options.replay !== undefined && e.message.startsWith('cannot replay')) throw new UsageError(`--replay: ${e.message}`);
     throw err;
   }
   // Before the lines that announce it: a script may send SIGINT as soon as it has read the URL.
@@ -148,6 +151,7 @@ export async function runEmulator(opts: EmulatorCommandOptions): Promise<void> {
   });
   const faults = options.faults ?? [];
   process.stdout.write(`CIC emulator listening on ${describeListening(emulator)}${faults.length > 0 ? ` with faults ${faults.join(' ')}` : ''}\n`);
+  if (options.replay !== undefined) process.stdout.write(`replaying ${options.replay}\n`);
   if (options.token === undefined && !isLoopbackHost(emulator.address)) {
     process.stderr.write(
       `clova-cli: warning: the emulator listens beyond this machine (${emulator.address}) and accepts any token: ` +

@@ -23,6 +23,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--client-id <id>', 'Auth API: accept only this client_id (default: any non-empty one)')
     .option('--client-secret <secret>', 'Auth API: accept only this client_secret (default: CLOVA_EMULATOR_CLIENT_SECRET, else any non-empty one)')
     .addOption(completeFrom(new Option('--fault <spec>', 'inject a fault (repeatable), see the list below').argParser(collect), 'faults'))
+    .option('--replay <file>', 'serve a session recorded with --record: the recorded answers, pushes and attachments, instead of its own (mismatches are logged)')
     .option('--push-every <seconds>', 'push Notifier.Notify on every downchannel after Hello and then every N seconds')
     .option('--strict-ua', 'answer a missing or malformed User-Agent with 400 (spec 1.5)')
     .option('--recognizer <auto|off>', 'auto: recognise English speech with pocketsphinx when installed; off: never', 'auto')
