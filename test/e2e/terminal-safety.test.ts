@@ -78,6 +78,10 @@ describe('server text cannot drive the terminal (e2e, a hostile server)', () => 
     expect(lines.at(-1)).toEqual({ type: 'error', code: 'E_SERVER', exitCode: 4, message: `the server sent System.Exception 500: ${EVIL}` });
     expect(CONTROL.test(r.stderr)).toBe(false);
     expect(r.stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    // Issue 17: the NDJSON itself is terminal-safe: DEL and C1 (U+009B is a CSI) are \u escapes, not raw bytes.
+    expect(CONTROL.test(r.stdout)).toBe(false);
+    expect(r.stdout).toContain('\\u009b31m');
+    expect(r.stdout).toContain('\\u007f');
   });
 
   const failures: Array<[string, HostileScript, number]> = [
@@ -100,4 +104,23 @@ describe('server text cannot drive the terminal (e2e, a hostile server)', () => 
       }
     });
   }
+
+  it('removes bidirectional overrides and zero-width characters from human output; --json escapes them (issue 17)', async () => {
+    const DISGUISED = 'pay \u202etxt.exe\u202c to \u2066evil\u2069 zero\u200bwidth\ufeff';
+    const script: HostileScript = {
+      answer: (_auth, index) => index > 0 ? undefined : { status: 200, parts: [directive('Clova', 'RenderText', { text: DISGUISED })] },
+    };
+    const server = await hostileCic(script);
+    const human = await runCli(['text', 'hello', '--server', server.url, '--no-play'], { env: { CLOVA_ACCESS_TOKEN: TOKEN } });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('CLOVA: pay txt.exe to evil zerowidth\n');
+    expect(human.stdout + human.stderr).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/);
+    const second = await hostileCic(script);
+    const json = await runCli(['text', 'hello', '--server', second.url, '--no-play', '--json'], { env: { CLOVA_ACCESS_TOKEN: TOKEN } });
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/);
+    expect(json.stdout).toContain('\\u202e');
+    const texts = ndjson(json.stdout).filter((l) => l.type === 'directive').map((l) => l.directive.payload.text);
+    expect(texts).toEqual([DISGUISED]);
+  });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { terminalLine, terminalText } from '../../../src/protocol/sanitize.js';
+import { terminalLine, terminalSafeJson, terminalText } from '../../../src/protocol/sanitize.js';
 
 /** Any C0 control but \n, DEL, or a C1 control. */
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
@@ -47,6 +47,46 @@ describe('terminalText', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => {
         expect(CONTROL.test(terminalText(s))).toBe(false);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('invisible format characters (issue 17)', () => {
+  const INVISIBLE = /[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+
+  it('bidirectional overrides, isolates, marks and zero-width characters are removed from terminal text', () => {
+    expect(terminalLine('file\u202egpj.exe')).toBe('filegpj.exe');
+    expect(terminalText('a\u2066b\u2069c\u200bd\u200fe\ufefff\u2060g')).toBe('abcdefg');
+    expect(terminalLine('clo\u200dva-cli: error')).toBe('clova-cli: error');
+  });
+
+  it('property: nothing invisible survives', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => {
+        expect(INVISIBLE.test(terminalLine(s))).toBe(false);
+        expect(INVISIBLE.test(terminalText(s))).toBe(false);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('terminalSafeJson (issue 17)', () => {
+  it('escapes DEL, C1 controls, separators and invisible characters; the value parses back the same', () => {
+    const value = { text: 'a\u009b2Jb\u007fc\u0085d\u202ee\u2028f\u200bg' };
+    const json = terminalSafeJson(value);
+    expect(json).toBe('{"text":"a\\u009b2Jb\\u007fc\\u0085d\\u202ee\\u2028f\\u200bg"}');
+    expect(JSON.parse(json)).toEqual(value);
+  });
+
+  it('property: only printable ASCII and ordinary characters remain raw, and it round-trips', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => {
+        const json = terminalSafeJson({ s });
+        expect(json).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f]/);
+        expect(JSON.parse(json)).toEqual({ s });
       }),
       { numRuns: 1000 },
     );
