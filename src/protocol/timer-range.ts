@@ -6,3 +6,13 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** The same bound in whole seconds, for options given in seconds. */
 export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
+
+/**
+ * A duration in milliseconds that came from the server, made safe for a timer: a number that is not
+ * finite or is negative is no duration (undefined), one past the timer range is clamped to it (Node
+ * would warn with TimeoutOverflowWarning and fire at once).
+ */
+export function serverTimerMs(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
+  return Math.min(Math.round(value), MAX_TIMER_MS);
+}

@@ -1,4 +1,5 @@
 import type { Directive } from '../../protocol/messages.js';
+import { serverTimerMs } from '../../protocol/timer-range.js';
 import { directiveName, type DirectiveDescription } from './description.js';
 import type { NamespaceHandler } from './types.js';
 
@@ -20,7 +21,7 @@ export const speechRecognizerHandler: NamespaceHandler = {
     ctx.expectSpeech({
       expectSpeechId: p.expectSpeechId,
       explicit: p.explicit === true,
-      timeoutInMilliseconds: typeof p.timeoutInMilliseconds === 'number' ? p.timeoutInMilliseconds : undefined,
+      timeoutInMilliseconds: serverTimerMs(p.timeoutInMilliseconds),
       dialogRequestId,
     });
   },
@@ -37,7 +38,8 @@ export function describeSpeechRecognizer(d: Directive): DirectiveDescription | u
       // Its words only: a payload worth debugging here is the transcript, already shown.
       return { kind: 'note', text: typeof p.recognizedText === 'string' ? `${name}: ${p.recognizedText}` : name };
     case 'ExpectSpeech': {
-      const t = typeof p.timeoutInMilliseconds === 'number' ? `, within ${p.timeoutInMilliseconds / 1000} s` : '';
+      const ms = serverTimerMs(p.timeoutInMilliseconds);
+      const t = ms !== undefined ? `, within ${ms / 1000} s` : '';
       return { kind: 'note', text: `${name}: CLOVA expects an answer${t}${p.explicit === true ? ' (required)' : ''}` };
     }
     default:
