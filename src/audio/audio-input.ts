@@ -1,5 +1,6 @@
-import { fstatSync, type Stats } from 'node:fs';
+import { constants, fstatSync, openSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { L16_BITS_PER_SAMPLE, L16_CHANNELS, L16_SAMPLE_RATE } from '../protocol/audio-format.js';
 import { UsageError } from '../protocol/errors.js';
 import { foreignFormatError, identifyAudio, IDENTIFY_BYTES } from './audio-format.js';
@@ -82,13 +83,27 @@ export async function openAudioInput(
     throw fileError(path, error);
   }
   if (info.isDirectory()) throw new UsageError(`${path} is a directory, not an audio file; give a WAV file`, 'E_AUDIO_INPUT');
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw fileError(path, error);
+  let stream: NodeJS.ReadableStream & { destroy(): void };
+  if (info.isFIFO() || info.isSocket()) {
+    // A plain open of a FIFO blocks a thread-pool thread until a writer comes, and the process can
+    // then never exit, whatever signal it gets. Opened without blocking and read as a pipe (as
+    // stdin is): it waits for its writer as stdin does, and a signal still ends the command.
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    } catch (error) {
+      throw fileError(path, error);
+    }
+    stream = new Socket({ fd, readable: true, writable: false });
+  } else {
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      throw fileError(path, error);
+    }
+    stream = handle.createReadStream({ highWaterMark: 64 * 1024 });
   }
-  const stream = handle.createReadStream({ highWaterMark: 64 * 1024 });
   try {
     return await openAudioStream(stream, { raw: options.raw, name: path, path, knownSize: info.isFile() ? info.size : undefined, onShortInput });
   } catch (error) {
@@ -106,7 +121,7 @@ export async function openAudioStream(
   const raw = options.raw === true;
   // /proc files and the like report size 0 and still have content: only a positive size is trusted.
   const knownSize = options.knownSize !== undefined && options.knownSize > 0 ? options.knownSize : undefined;
-  const reader = new ByteReader(source);
+  const reader = new ByteReader(source, name);
   try {
     // An MP3 (or M4A, FLAC, ...) is named as such, with the command that converts it, with or
     // without --raw: before the WAV header is parsed and before the odd-size check.
@@ -299,7 +314,10 @@ class ByteReader {
   private readonly iterator: AsyncIterator<unknown>;
   private closed = false;
 
-  constructor(source: NodeJS.ReadableStream | AsyncIterable<Buffer>) {
+  constructor(
+    source: NodeJS.ReadableStream | AsyncIterable<Buffer>,
+    private readonly name = 'the input',
+  ) {
     this.source = source;
     this.iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   }
@@ -313,6 +331,9 @@ class ByteReader {
       } catch (error) {
         // Closing mid-read makes a stream fail its pending read; that is the stop we asked for.
         if (this.closed) return undefined;
+        // A read error of the input (EIO from /proc/self/mem, a device gone) is bad input: exit 2.
+        const code = (error as NodeJS.ErrnoException | undefined)?.code;
+        if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) throw fileError(this.name, error);
         throw error;
       }
       if (this.closed || next.done) return undefined;

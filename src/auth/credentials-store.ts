@@ -4,7 +4,8 @@
  * that several processes may attempt at once.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { FileProblem, KIB, readCappedFile } from '../fs/bounded-files.js';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { AuthError, TimeoutError } from '../protocol/errors.js';
@@ -36,14 +37,18 @@ function corrupt(path: string, why: string): AuthError {
   return new AuthError(`the stored credentials ${path} ${why}: run clova-cli login (it replaces the file)`);
 }
 
+/** A credentials file is under 1 KiB; a larger one (or /dev/zero) is not ours. */
+const CREDENTIALS_CAP = 64 * KIB;
+
 /** Reads the credentials; undefined when there is no file; AuthError (exit 3) for one it cannot use. */
 export function readCredentials(path: string): StoredCredentials | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readCappedFile(path, CREDENTIALS_CAP);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
+    if (err instanceof FileProblem && err.message !== err.code) throw corrupt(path, err.message);
     throw corrupt(path, `cannot be read (${code ?? 'error'})`);
   }
   let data: unknown;
@@ -114,7 +119,7 @@ function lockIsStale(lockPath: string): boolean {
   let text = '';
   let mtime = 0;
   try {
-    text = readFileSync(lockPath, 'utf8');
+    text = readCappedFile(lockPath, 64);
     mtime = statSync(lockPath).mtimeMs;
   } catch {
     return false; // gone already: the next attempt takes it

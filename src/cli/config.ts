@@ -1,4 +1,5 @@
-import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import { FileProblem, makeDirectories, MIB, readCappedFile, specialKind } from '../fs/bounded-files.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -12,6 +13,8 @@ import { packageVersion } from './version.js';
 
 /** The real service (spec 1.1). */
 export const DEFAULT_CIC_URL = 'https://prod-ni-cic.clova.ai';
+/** A CA bundle is a few certificates: the system's whole bundle is about 200 KiB. */
+const CA_FILE_CAP = 4 * MIB;
 
 /** Options shared by the request commands, as commander parses them. */
 export interface RequestOptions {
@@ -20,6 +23,8 @@ export interface RequestOptions {
   saveAudio?: string;
   record?: string;
   recordAudio?: boolean;
+  /** --force: --record may overwrite an existing file. */
+  force?: boolean;
   /** Voice commands only (recognize, listen): typed requests carry no language. */
   lang?: string;
   timeout: string;
@@ -47,6 +52,8 @@ export interface RequestSettings {
   recordPath?: string;
   /** --record-audio: the audio sent goes into the record too, not only its count and sha256. */
   recordAudio?: boolean;
+  /** --force: the record file may be overwritten. */
+  recordOverwrite?: boolean;
   lang: 'ko' | 'en' | 'ja';
   timeoutMs: number;
   helloTimeoutMs: number;
@@ -211,9 +218,9 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   let extraCa: string | undefined;
   if (opts.caFile !== undefined) {
     try {
-      extraCa = readFileSync(opts.caFile, 'utf8');
+      extraCa = readCappedFile(opts.caFile, CA_FILE_CAP);
     } catch (err) {
-      throw new UsageError(`--ca-file ${opts.caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(`--ca-file ${opts.caFile}: ${err instanceof FileProblem && err.message !== err.code ? `it ${err.message}` : ((err as NodeJS.ErrnoException).code ?? (err as Error).message)}`);
     }
     if (!extraCa.includes('-----BEGIN CERTIFICATE-----')) {
       throw new UsageError(`--ca-file ${opts.caFile} holds no PEM certificate`);
@@ -224,7 +231,7 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   if (opts.saveAudio !== undefined) {
     saveAudioDir = resolve(opts.saveAudio);
     try {
-      mkdirSync(saveAudioDir, { recursive: true });
+      makeDirectories(saveAudioDir);
       if (!statSync(saveAudioDir).isDirectory()) throw new Error('not a directory');
       accessSync(saveAudioDir, constants.W_OK);
     } catch (err) {
@@ -235,6 +242,8 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
 
   if (opts.recordAudio === true && opts.record === undefined) throw new UsageError('--record-audio needs --record <file>');
   const recordPath = opts.record !== undefined ? resolve(opts.record) : undefined;
+  if (opts.force === true && opts.record === undefined) throw new UsageError('--force needs --record <file>');
+  if (recordPath !== undefined) checkRecordPath(opts.record!, recordPath, opts.force === true);
 
   const allowInsecure = env.CLOVA_ALLOW_INSECURE?.trim() ?? '';
   if (allowInsecure !== '' && allowInsecure !== '0' && allowInsecure !== '1') {
@@ -303,7 +312,25 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   if (recordPath) {
     settings.recordPath = recordPath;
     settings.recordAudio = opts.recordAudio === true;
+    settings.recordOverwrite = opts.force === true;
   }
   if (extraCa) settings.extraCa = extraCa;
   return settings;
+}
+
+/**
+ * --record never truncates a file by surprise (as tar and ffmpeg -n): an existing file needs --force,
+ * and anything but a regular file (a FIFO would block the open, a device never fills) is refused.
+ */
+function checkRecordPath(given: string, path: string, force: boolean): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new UsageError(`--record ${given} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const kind = specialKind(st);
+  if (kind !== undefined) throw new UsageError(`--record ${given} is ${kind}: give a file name`);
+  if (!force) throw new UsageError(`--record ${given} already exists: add --force to overwrite it, or pick another name`);
 }

@@ -50,6 +50,9 @@ export interface SessionExtras {
  * runs, including before it connects. After the first signal the handlers are gone, so a second
  * one takes the default action: a way out should the cleanup hang.
  */
+/** How long after SIGINT/SIGTERM the process exits whatever it is still waiting for. */
+export const SIGNAL_EXIT_MS = 1000;
+
 export class StopSignals {
   /** Rejects with the signal's error; never resolves. */
   readonly stopped: Promise<never>;
@@ -97,6 +100,10 @@ export class StopSignals {
 
   private stop(error: ClovaError, reason: string): void {
     this.dispose();
+    // The orderly end (the error line, players and recorders stopped) takes milliseconds; should
+    // anything hold the process past SIGNAL_EXIT_MS (a peer that never answers, a blocked file), it
+    // exits anyway with the signal's code: every signal ends every command within a second.
+    setTimeout(() => process.exit(error instanceof InterruptedError ? 130 : 143), SIGNAL_EXIT_MS).unref();
     this.error = error;
     this.reason = reason;
     // Rejected before the actions run, so a race settles with the signal's error and not with
@@ -243,6 +250,7 @@ export async function runRequestSession(
     const { SessionRecorder } = await import('./session-recorder.js');
     recorder = SessionRecorder.open(settings.recordPath, {
       audio: settings.recordAudio === true,
+      overwrite: settings.recordOverwrite === true,
       redact: (t) => secrets.redact(t),
       token: settings.token,
       tool: `clova-cli ${packageVersion}`,

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { EventMessage } from '../protocol/messages.js';
@@ -56,11 +56,16 @@ export class SessionRecorder implements WireObserver {
     this.write(header);
   }
 
-  /** Creates (or truncates) `path`, private to the user (0600): a UsageError when it cannot be written. */
-  static open(path: string, opts: RecorderOptions): SessionRecorder {
+  /**
+   * Creates `path`, private to the user (0600): a UsageError when it cannot be written. An existing
+   * file is refused (EEXIST) unless `overwrite`; never a blocking open (a FIFO put there since the
+   * settings were checked fails with ENXIO rather than wait for a reader).
+   */
+  static open(path: string, opts: RecorderOptions & { overwrite?: boolean }): SessionRecorder {
     let fd: number;
     try {
-      fd = openSync(path, 'w', 0o600);
+      const c = constants;
+      fd = openSync(path, c.O_WRONLY | c.O_CREAT | c.O_NONBLOCK | c.O_NOCTTY | (opts.overwrite === true ? c.O_TRUNC : c.O_EXCL), 0o600);
     } catch (err) {
       throw new UsageError(`--record ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }

@@ -9,7 +9,8 @@
  * Recorded dialogRequestIds are replaced by the replaying client's own, or it would skip every
  * answer as belonging to an older dialog.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
+import { specialKind } from '../fs/bounded-files.js';
 import { createInterface } from 'node:readline';
 import { qualifiedName, type DirectiveMessage, type EventMessage } from '../protocol/messages.js';
 import { parseRecordHeader, parseRecordLine, type RecordLine } from '../protocol/session-record.js';
@@ -60,6 +61,9 @@ function headerOf(message: unknown): { namespace?: unknown; name?: unknown; dial
 
 /** Reads a record line by line (a UsageError-worthy Error names the line that is wrong). */
 export async function loadReplay(path: string): Promise<ReplayScript> {
+  // Never opened for a blocking read when it is not a regular file (a FIFO that never writes, /dev/zero).
+  const kind = specialKind(statSync(path));
+  if (kind !== undefined) throw new Error(`it is ${kind}, not a record file`);
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   const exchanges: RecordedExchange[] = [];
   const events = new Map<string, RecordedExchange>();

@@ -147,6 +147,16 @@ export function parseRecordHeader(text: string): RecordHeaderLine {
  * writer may add kinds of lines a reader can skip). Throws on a line that is not a JSON object with
  * the fields every line has.
  */
+/** {"directive"|"event": {"header": {"namespace": string, "name": string, …}, "payload"?: object}}. */
+function isMessageOf(m: unknown, key: 'directive' | 'event'): boolean {
+  if (!isObject(m) || !isObject(m[key])) return false;
+  const body = m[key] as Record<string, unknown>;
+  const h = body.header;
+  if (!isObject(h) || typeof h.namespace !== 'string' || typeof h.name !== 'string') return false;
+  if (h.dialogRequestId !== undefined && typeof h.dialogRequestId !== 'string') return false;
+  return body.payload === undefined || isObject(body.payload);
+}
+
 export function parseRecordLine(text: string, lineNumber: number): RecordLine | undefined {
   let v: unknown;
   try {
@@ -168,5 +178,14 @@ export function parseRecordLine(text: string, lineNumber: number): RecordLine | 
   for (const field of needs[v.type] ?? []) {
     if (v[field] === undefined) throw new Error(`line ${lineNumber} (${v.type}) lacks "${field}"`);
   }
+  const bad = (what: string) => new Error(`line ${lineNumber} (${v.type}): ${what}`);
+  if (!Number.isFinite(v.t) || !Number.isSafeInteger(v.conn) || !Number.isSafeInteger(v.stream)) throw bad('t, conn and stream must be finite numbers');
+  if (v.type === 'response' && (!Number.isInteger(v.status) || (v.status as number) < 100 || (v.status as number) > 599)) {
+    throw bad(`"status" must be an HTTP status from 100 to 599`);
+  }
+  if ('contentId' in v && typeof v.contentId !== 'string') throw bad('"contentId" must be a string');
+  if (v.type === 'attachment-data' && typeof v.data !== 'string') throw bad('"data" must be base64 text');
+  if (v.type === 'directive' && !isMessageOf(v.message, 'directive')) throw bad('"message" must be a directive: {"directive":{"header":{"namespace","name"},…}}');
+  if (v.type === 'request' && v.event !== undefined && !isMessageOf(v.event, 'event')) throw bad('"event" must be an event: {"event":{"header":{"namespace","name"},…}}');
   return v as unknown as RecordLine;
 }

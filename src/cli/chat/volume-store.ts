@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { KIB, readCappedFile } from '../../fs/bounded-files.js';
 import { stateFile, writePrivateFile } from './history.js';
 
 /** The speaker's level as the chat session keeps it between sessions. */
@@ -19,7 +19,7 @@ export function volumePath(env: NodeJS.ProcessEnv = process.env): string {
 export function loadVolume(path: string): StoredVolume | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readCappedFile(path, 4 * KIB);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

@@ -61,7 +61,7 @@ describe('loadHistory', () => {
   it('throws when the file cannot be read for another reason than its absence', () => {
     const path = fresh();
     mkdirSync(path, { recursive: true }); // a folder where the file should be
-    expect(() => loadHistory(path)).toThrow(/EISDIR/);
+    expect(() => loadHistory(path)).toThrow(/a directory/);
   });
 });
 
