@@ -10,7 +10,7 @@ const expect_ = (timeoutInMilliseconds: unknown) =>
 function handled(timeout: unknown): number | undefined {
   let got: number | undefined = -1;
   const ctx = { expectSpeech: (info: { timeoutInMilliseconds?: number }) => (got = info.timeoutInMilliseconds) };
-  speechRecognizerHandler.handle(expect_(timeout), ctx as never);
+  speechRecognizerHandler.handle!(expect_(timeout), ctx as never);
   return got;
 }
 
