@@ -3,6 +3,7 @@
  * emulator), GET with query parameters (digest 6.6), every request bounded by a timeout. It only
  * says what the server answered; what a status means for the user is decided by the callers.
  */
+import { tokenProblem } from '../protocol/token.js';
 import { ConnectionError, ServerError, TimeoutError } from '../protocol/errors.js';
 import { terminalLine } from '../protocol/sanitize.js';
 
@@ -152,9 +153,10 @@ export class AuthApi {
 function tokenGrant(what: string, answer: AuthApiAnswer): TokenGrant {
   if (answer.status < 200 || answer.status > 299) throw new AuthApiStatusError(what, answer);
   const b = answer.body;
-  const ok = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && !/[\s\u0000-\u001f]/.test(v);
+  const ok = (v: unknown): v is string => tokenProblem(v) === undefined;
   const expiresIn = b?.expires_in;
-  if (!b || !ok(b.access_token) || !ok(b.refresh_token) || typeof expiresIn !== 'number' || !(expiresIn >= 0)) {
+  // At most ten years: a larger lifetime would overflow the stored expiry time.
+  if (!b || !ok(b.access_token) || !ok(b.refresh_token) || typeof expiresIn !== 'number' || !(expiresIn >= 0 && expiresIn <= 315_360_000)) {
     throw new ServerError(`${what} answered ${answer.status} without a valid tokenResult (access_token, refresh_token, expires_in)`, answer.status);
   }
   return { accessToken: b.access_token, refreshToken: b.refresh_token, expiresIn, expiresAt: Date.now() + expiresIn * 1000 };

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { FileProblem, KIB, readCappedFile } from '../fs/bounded-files.js';
+import { tokenProblem } from '../protocol/token.js';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { AuthError, TimeoutError } from '../protocol/errors.js';
@@ -37,6 +38,9 @@ function corrupt(path: string, why: string): AuthError {
   return new AuthError(`the stored credentials ${path} ${why}: run clova-cli login (it replaces the file)`);
 }
 
+/** The largest time a Date holds (ms since the epoch). */
+const MAX_DATE_MS = 8.64e15;
+
 /** A credentials file is under 1 KiB; a larger one (or /dev/zero) is not ours. */
 const CREDENTIALS_CAP = 64 * KIB;
 
@@ -63,6 +67,22 @@ export function readCredentials(path: string): StoredCredentials | undefined {
   if (!str(d.accessToken) || !str(d.refreshToken) || !str(d.deviceId) || !str(d.modelId) || !str(d.clientId) || !str(d.authUrl) || typeof d.expiresAt !== 'number') {
     throw corrupt(path, 'is missing fields');
   }
+  // Every field is untrusted input: a value that would break a header, a date or a URL later is refused now.
+  for (const field of ['accessToken', 'refreshToken'] as const) {
+    const problem = tokenProblem(d[field]);
+    if (problem !== undefined) throw corrupt(path, `has an ${field} that ${problem}`);
+  }
+  for (const field of ['deviceId', 'modelId', 'clientId'] as const) {
+    if (d[field]!.length > 1024 || !/^[\x20-\x7e]+$/.test(d[field]!)) throw corrupt(path, `has a ${field} that is not short visible ASCII`);
+  }
+  if (!Number.isFinite(d.expiresAt) || Math.abs(d.expiresAt) > MAX_DATE_MS) throw corrupt(path, 'has an expiresAt that is not a time');
+  let url: URL | undefined;
+  try {
+    url = new URL(d.authUrl!);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw corrupt(path, 'has an authUrl that is not an http(s) URL');
   return d as StoredCredentials;
 }
 

@@ -3,8 +3,8 @@
  * credentials file, so a refresh happens under the file's lock, after re-reading it: whoever comes
  * second finds the new token and does not spend the (rotated, single-use) refresh token again.
  */
-import { AuthError, UsageError } from '../protocol/errors.js';
-import { AuthApi, DEFAULT_AUTH_TIMEOUT_MS } from './auth-api.js';
+import { AuthError, ConnectionError, ServerError, TimeoutError, UsageError } from '../protocol/errors.js';
+import { AuthApi, AuthApiStatusError, DEFAULT_AUTH_TIMEOUT_MS } from './auth-api.js';
 import { readCredentials, withCredentialsLock, writeCredentials, type StoredCredentials } from './credentials-store.js';
 
 /** Refresh when the stored token expires within this margin (before connecting and during a session). */
@@ -56,6 +56,9 @@ export async function freshCredentials(ctx: RefreshContext, opts: { marginMs?: n
     try {
       grant = await api.refresh(creds.refreshToken);
     } catch (err) {
+      // The network or a broken Auth API is exit 4 and keeps the stored login; only a refusal means log in again.
+      if (err instanceof ConnectionError || err instanceof TimeoutError || (err instanceof ServerError && !(err instanceof AuthApiStatusError))) throw err;
+      if (err instanceof AuthApiStatusError && (err.status ?? 0) >= 500) throw err;
       throw loginAgain(`refreshing the stored token failed (${(err as Error).message})`);
     }
     const next: StoredCredentials = { ...creds, accessToken: grant.accessToken, refreshToken: grant.refreshToken, expiresAt: grant.expiresAt };

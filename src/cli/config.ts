@@ -1,4 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { tokenProblem } from '../protocol/token.js';
 import { FileProblem, makeDirectories, MIB, readCappedFile, specialKind } from '../fs/bounded-files.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import os from 'node:os';
@@ -15,6 +16,8 @@ import { packageVersion } from './version.js';
 export const DEFAULT_CIC_URL = 'https://prod-ni-cic.clova.ai';
 /** A CA bundle is a few certificates: the system's whole bundle is about 200 KiB. */
 const CA_FILE_CAP = 4 * MIB;
+/** A header value, not a document: a real User-Agent is under 200 characters. */
+const MAX_USER_AGENT_LENGTH = 1024;
 
 /** Options shared by the request commands, as commander parses them. */
 export interface RequestOptions {
@@ -209,6 +212,9 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   const pingTimeoutMs = durationMs(opts.pingTimeout, '--ping-timeout');
 
   const ua = env.CLOVA_USER_AGENT?.trim() ? env.CLOVA_USER_AGENT.trim() : defaultUserAgent();
+  if (ua.length > MAX_USER_AGENT_LENGTH || !/^[\x20-\x7e]+$/.test(ua)) {
+    throw new UsageError(`CLOVA_USER_AGENT must be visible ASCII of at most ${MAX_USER_AGENT_LENGTH} characters (got ${ua.length})`);
+  }
   if (!isValidUserAgent(ua)) {
     throw new UsageError(
       `CLOVA_USER_AGENT "${ua}" does not follow the CIC grammar Maker/Product/1.2.3 (OS;HW[;key=value])`,
@@ -272,9 +278,8 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   }
 
   let token = env.CLOVA_ACCESS_TOKEN?.trim() || undefined;
-  if (token !== undefined && /[\s\u0000-\u001f]/.test(token)) {
-    throw new UsageError('CLOVA_ACCESS_TOKEN contains whitespace or control characters');
-  }
+  const problem = token === undefined ? undefined : tokenProblem(token);
+  if (problem !== undefined) throw new UsageError(`CLOVA_ACCESS_TOKEN ${problem}`);
   let stored: RequestSettings['stored'];
   if (!emulator && token === undefined) {
     // CLOVA_ACCESS_TOKEN wins (and is never refreshed); otherwise the login of `clova-cli login`.
@@ -285,6 +290,13 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
     }
     secrets.add(creds.accessToken);
     secrets.add(creds.refreshToken);
+    // The same cleartext rule as CLOVA_AUTH_URL: a refresh sends the client secret and refresh token there.
+    const authUrl = new URL(creds.authUrl);
+    if (authUrl.protocol === 'http:' && !isLoopbackHost(authUrl.hostname)) {
+      throw new AuthError(
+        `the stored credentials ${path} name a cleartext (http://) Auth API on another host (${authUrl.host}): the client secret and tokens would cross the network unencrypted; run clova-cli login with an https:// CLOVA_AUTH_URL`,
+      );
+    }
     token = creds.accessToken;
     stored = { path, clientSecret: env.CLOVA_CLIENT_SECRET?.trim() || undefined };
   }
