@@ -6,7 +6,7 @@
  * the drops are told in one line per flood (not one per report).
  */
 export const MAX_REPORTS_IN_FLIGHT = 8;
-export const MAX_REPORTS_QUEUED = 1000;
+export const MAX_REPORTS_QUEUED = 200;
 
 export interface ReportQueueOptions {
   maxInFlight?: number;
