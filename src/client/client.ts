@@ -10,6 +10,7 @@ import {
   type EventMessage,
   type SpeechRecognizePayload,
 } from '../protocol/messages.js';
+import { ReportQueue } from './report-queue.js';
 import { redact } from '../protocol/redact.js';
 import { ActivityTracker, type Activity } from './activity.js';
 import { PlaybackAttachmentSink, type AttachmentSink } from './attachments.js';
@@ -191,7 +192,8 @@ export class CicClient extends EventEmitter<CicClientEvents> {
   private readonly speechQueue: SpeechQueue | undefined;
   private readonly playbackSink: PlaybackAttachmentSink | undefined;
   private readonly iterators = new Set<AbortController>();
-  private readonly reports = new Set<Promise<void>>();
+  /** Report events in flight are bounded (a flood of directives must not open a stream each at once). */
+  private readonly reports = new ReportQueue({ dropped: (line) => this.emit('notice', line) });
   private readonly tracker = new ActivityTracker((a) => {
     this.device?.activity(a);
     this.alerts?.activity(a);
@@ -497,20 +499,21 @@ export class CicClient extends EventEmitter<CicClientEvents> {
    * A System.Exception in its answer is not an error either: no dialog waits for it.
    */
   private report(namespace: string, name: string, payload: Record<string, unknown>): void {
-    const event = buildEvent(namespace, name, payload, { context: buildContext(this.state) });
-    const p = this.exchange.send(event, REPORT_TIMEOUT_MS).then(
-      () => undefined,
-      (err: Error) => {
-        if (!this.link.closing) this.emit('notice', `${namespace}.${name} could not be sent: ${err.message}`);
-      },
-    );
-    this.reports.add(p);
-    void p.finally(() => this.reports.delete(p));
+    // Built when its turn comes: the context is that of the moment it is sent, and a waiting report costs little.
+    this.reports.add(`${namespace}.${name}`, () => {
+      const event = buildEvent(namespace, name, payload, { context: buildContext(this.state) });
+      return this.exchange.send(event, REPORT_TIMEOUT_MS).then(
+        () => undefined,
+        (err: Error) => {
+          if (!this.link.closing) this.emit('notice', `${namespace}.${name} could not be sent: ${err.message}`);
+        },
+      );
+    });
   }
 
-  /** Resolves when every report event sent so far has been answered (or failed). */
+  /** Resolves when every report event sent so far has been answered (or failed, or was dropped). */
   async settled(): Promise<void> {
-    while (this.reports.size > 0) await Promise.allSettled([...this.reports]);
+    await this.reports.idle();
   }
 
   /** The follow-up an ExpectSpeech is waiting for, if any. */

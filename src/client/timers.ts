@@ -1,3 +1,5 @@
+import { clampTimerMs } from '../protocol/timer-range.js';
+
 /** An opaque timer handle. */
 export type TimerHandle = { readonly __timer: unique symbol } | ReturnType<typeof setTimeout>;
 
@@ -13,7 +15,9 @@ export interface Timers {
 /** The real clock. Timers keep the process alive: a client waiting to reconnect is still working. */
 export const systemTimers: Timers = {
   setTimeout(fn, ms) {
-    return setTimeout(fn, ms);
+    // Every delay, many derived from server values (durations, report intervals, due times), is
+    // kept in Node's range: past it Node warns (TimeoutOverflowWarning) and fires at once.
+    return setTimeout(fn, clampTimerMs(ms));
   },
   clearTimeout(handle) {
     if (handle !== undefined) clearTimeout(handle as ReturnType<typeof setTimeout>);

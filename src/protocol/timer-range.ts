@@ -16,3 +16,9 @@ export function serverTimerMs(value: unknown): number | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
   return Math.min(Math.round(value), MAX_TIMER_MS);
 }
+
+/** Any delay made safe for setTimeout: NaN and negatives are 0, past the range is the range's end. */
+export function clampTimerMs(ms: number): number {
+  if (!(ms > 0)) return 0;
+  return Math.min(ms, MAX_TIMER_MS);
+}

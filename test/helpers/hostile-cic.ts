@@ -26,6 +26,8 @@ export interface HostileScript {
   answer?: (authorization: string, index: number) => ScriptedAnswer | undefined;
   /** Answers GET /v1/directives with this instead of a downchannel. */
   downchannel?: (authorization: string) => ScriptedAnswer | undefined;
+  /** Told of every POST /v1/events stream as it opens (number `index`, 0 first). */
+  onEventStream?: (stream: ServerHttp2Stream, index: number) => void;
 }
 
 export interface HostileServer {
@@ -104,6 +106,7 @@ export async function hostileCic(script: HostileScript): Promise<HostileServer> 
       return;
     }
     const index = events++;
+    script.onEventStream?.(stream, index);
     stream.resume();
     stream.on('end', () => send(stream, script.answer?.(auth, index) ?? { status: 204, parts: [] }));
   });

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { FloodGate } from './flood-gate.js';
 import type { Ora } from 'ora';
 import type { Activity, AlertChange, AlertInfo, AlertStopReason, EventResult, MediaProgress, MediaStatus, ReceivedDirective, RecognizeResult, TurnTiming } from '../../client/client.js';
 import type { AudioInfo } from '../../client/response-reader.js';
@@ -82,6 +83,10 @@ export class HumanRenderer implements Renderer {
   ) {}
 
   /** Speech of this turn that was neither saved nor (so far) played. */
+  /** A flood of directives of one name: a few lines, then "… and 9,990 more SetAlert". */
+  private readonly directiveFlood = new FloodGate((line) => this.out(`  ${this.color.dim('·')} ${line}\n`));
+  /** The same for a run of one notice (stderr). */
+  private readonly noticeFlood = new FloodGate((line) => this.err(`${this.color.yellow('clova-cli:')} ${line}\n`));
   private unkeptSpeech = 0;
   /** Speech of this turn started playing. */
   private playedSpeech = false;
@@ -168,6 +173,7 @@ export class HumanRenderer implements Renderer {
     if (this.closed) return;
     const c = this.color;
     const { header, payload } = d.message.directive;
+    if (!this.directiveFlood.pass(header.name)) return;
     // The session's own alert sync at every (re)connection: bookkeeping, unless it brings alerts.
     if (!this.options.verbose && header.namespace === 'Alerts' && header.name === 'SynchronizeAlert') {
       const all = (payload as { allAlerts?: unknown } | undefined)?.allAlerts;
@@ -224,6 +230,8 @@ export class HumanRenderer implements Renderer {
 
   response(r: EventResult | RecognizeResult): void {
     if (this.closed) return;
+    this.directiveFlood.flush();
+    this.noticeFlood.flush();
     this.stopSpinner();
     if (r.status === 204) this.out(`  ${this.color.dim('· no directives (204 No Content)')}\n`);
     // Told at the end of the turn, when it is known whether the speech was played; once a run.
@@ -248,6 +256,8 @@ export class HumanRenderer implements Renderer {
 
   notice(message: string): void {
     if (this.closed) return;
+    // Of a run of the same notice (told per directive of a flood), a few lines and one summary.
+    if (!this.noticeFlood.pass(noticeKind(message))) return;
     this.stopSpinner();
     this.err(`${this.color.yellow('clova-cli:')} ${terminalLine(message)}\n`);
   }
@@ -385,6 +395,8 @@ export class HumanRenderer implements Renderer {
   }
 
   close(): void {
+    this.directiveFlood.flush();
+    this.noticeFlood.flush();
     this.stopSpinner();
     this.closed = true;
   }
@@ -427,4 +439,10 @@ function alarmsRow(info: StatusInfo): string {
   if (info.nextAlert) parts.push(`next: ${describe(info.nextAlert)}`);
   if (info.ringingAlert) parts.push(`ringing: ${describe(info.ringingAlert)}`);
   return parts.join(', ');
+}
+
+/** What makes notices "the same" for the flood gate: the text before its first colon. */
+function noticeKind(message: string): string {
+  const i = message.indexOf(':');
+  return `notice "${i > 0 ? message.slice(0, i) : message}"`;
 }

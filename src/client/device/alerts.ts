@@ -80,7 +80,8 @@ export function parseAlertTime(text: string): number | undefined {
 }
 
 function text(v: unknown, what: string, max = MAX_TEXT_BYTES): string {
-  if (typeof v !== 'string' || v.length === 0) throw new Error(`${what} is missing`);
+  if (v === undefined || v === null || v === '') throw new Error(`${what} is missing`);
+  if (typeof v !== 'string') throw new Error(`${what} is not a string`);
   if (Buffer.byteLength(v) > max) throw new Error(`${what} is longer than ${max} bytes`);
   return v;
 }

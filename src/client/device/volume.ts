@@ -17,6 +17,8 @@ export function clampVolume(v: number): number {
 export function applyVolumeCommand(state: Pick<ClientState, 'volume'>, command: string, value: unknown): boolean {
   const given = value === undefined || value === null || value === '' ? undefined : Number(String(value).trim());
   if (given !== undefined && !Number.isFinite(given)) return false;
+  // A step is a size: a negative one (a Decrease that would raise) is refused; a huge one is clamped.
+  if (given !== undefined && given < 0 && command !== 'SetValue') return false;
   switch (command) {
     case 'Increase':
     case 'VolumeUp':

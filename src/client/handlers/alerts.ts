@@ -1,4 +1,5 @@
 import type { Directive } from '../../protocol/messages.js';
+import { checkAlert } from '../device/alerts.js';
 import { note, payloadText, type DescribeOptions, type DirectiveDescription } from './description.js';
 import type { NamespaceHandler } from './types.js';
 
@@ -43,6 +44,10 @@ export function describeAlerts(d: Directive, options: DescribeOptions): Directiv
   const kind = (type !== undefined ? ALERT_KINDS[type] : undefined) ?? (type?.toLowerCase() ?? 'alert');
   const label = payloadText(p.label);
   const when = payloadText(p.scheduledTime);
+  // Only a SetAlert that can be set is told as set (the device refuses the others with a notice).
+  // (Its form only: whether it is too late is the device's to say, at the moment it is carried out.)
+  const check = checkAlert(p, (options.now ?? new Date()).getTime(), Infinity);
+  if (!check.ok) return note(d, `${kind}${label !== undefined ? ` "${label}"` : ''} could not be set: ${check.reason}`);
   return note(d, `${kind}${label !== undefined ? ` "${label}"` : ''} set for ${when !== undefined ? localTime(when, options.now) : 'an unknown time'}`);
 }
 

@@ -72,5 +72,8 @@ const REPORTED_COMMANDS: ReadonlySet<string> = new Set([
 export function describeDeviceControl(d: Directive): DirectiveDescription | undefined {
   const p = d.payload ?? {};
   if (p.target === undefined) return undefined;
-  return note(d, `${String(p.target)}${p.value !== undefined ? ` ${String(p.value)}` : ''}`);
+  const target = typeof p.target === 'string' ? p.target : '(invalid target)';
+  const given = typeof p.value === 'number' || typeof p.value === 'string' ? Number(String(p.value).trim()) : NaN;
+  const value = p.value === undefined ? '' : Number.isFinite(given) ? ` ${given}` : ' (invalid value)';
+  return note(d, `${target}${value}`);
 }

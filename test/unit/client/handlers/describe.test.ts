@@ -30,7 +30,7 @@ describe('describeDirective (issue 7: words, not JSON)', () => {
       /^Alerts\.SetAlert: alarm set for \d\d:\d\d \(/,
     );
     expect(describeDirective(d('Alerts', 'SetAlert', { type: 'REMINDER', token: 't', label: 'bins', scheduledTime: 'x' })).text).toBe(
-      'Alerts.SetAlert: reminder "bins" set for x',
+      'Alerts.SetAlert: reminder "bins" could not be set: scheduledTime "x" is not an ISO 8601 date and time with an offset',
     );
   });
 
