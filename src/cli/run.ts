@@ -1,7 +1,7 @@
 // Everything but `clova-cli --version` and `clova-cli --help` (main.ts answers those).
 import { CommanderError } from 'commander';
 import { ClovaError } from '../protocol/errors.js';
-import { terminalLine } from '../protocol/sanitize.js';
+import { safeJson, terminalLine } from '../protocol/sanitize.js';
 import { loadDotEnv } from './dotenv.js';
 import { exitCodeFor, internalErrorLine } from './exit.js';
 import { OutputGuard } from './output/guarded-output.js';
@@ -18,7 +18,7 @@ function reportError(err: unknown, argv: string[]): void {
   if (err instanceof ClovaError) {
     // --json keeps the server's exact words (JSON escapes them); the terminal gets one clean line.
     if (argv.includes('--json')) {
-      process.stdout.write(JSON.stringify({ type: 'error', code: err.code, exitCode: exitCodeFor(err), message: err.message }) + '\n');
+      process.stdout.write(safeJson({ type: 'error', code: err.code, exitCode: exitCodeFor(err), message: err.message }) + '\n');
     }
     process.stderr.write(`clova-cli: error: ${terminalLine(err.message)}\n`);
     return;

@@ -18,9 +18,23 @@ const BREAKS = /(?:\r\n|[\r\n\u000b\u000c\u0085\u2028\u2029])+/g;
 const BREAK = /\r\n|[\r\n\u000b\u000c\u0085\u2028\u2029]/g;
 /** C0 controls but LF, DEL, C1 controls. */
 const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+/**
+ * Invisible characters that can disguise what is shown: bidirectional embeddings, overrides and
+ * isolates (U+202A-U+202E, U+2066-U+2069, U+061C ALM, U+200E/U+200F marks) and zero-width ones
+ * (U+200B-U+200D, U+2060, U+FEFF). Stripped, not shown as escapes: the text reads as sent, in order.
+ */
+const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 function strip(text: string): string {
-  return text.replace(/\t/g, ' ').replace(CONTROLS, '');
+  return text.replace(/\t/g, ' ').replace(CONTROLS, '').replace(INVISIBLE, '');
+}
+
+/** C1 controls and DEL inside a JSON text, escaped (JSON.stringify leaves them raw; a terminal obeys U+009B as CSI). */
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u2028\u2029]/g;
+
+/** JSON.stringify, with DEL, C1 controls and invisible characters written as \\uXXXX escapes (they only occur inside strings). */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(JSON_UNSAFE, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 /** Text for ONE terminal line (a notice, a trace line, the final error line): escape sequences and control characters removed, line breaks and tabs turned into spaces. */

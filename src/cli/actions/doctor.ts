@@ -5,7 +5,7 @@ import { DEFAULT_AUTH_URL } from '../../auth/auth-api.js';
 import { credentialsPath, readCredentials } from '../../auth/credentials-store.js';
 import { freshCredentials } from '../../auth/refresh.js';
 import { AuthError, ClovaError, ConnectionError, TimeoutError, UsageError } from '../../protocol/errors.js';
-import { terminalLine } from '../../protocol/sanitize.js';
+import { safeJson, terminalLine } from '../../protocol/sanitize.js';
 import { parseAuthUrl } from '../auth-settings.js';
 import { resolveRequestSettings, type RequestSettings } from '../config.js';
 import { fromDotEnv } from '../dotenv.js';
@@ -418,7 +418,7 @@ function humanLine(r: CheckResult, colour: boolean): string {
 }
 
 function jsonLine(r: CheckResult): string {
-  return JSON.stringify({ type: 'check', name: r.name, status: r.status, required: r.required, detail: r.detail, fix: r.fix ?? null, ...r.data });
+  return safeJson({ type: 'check', name: r.name, status: r.status, required: r.required, detail: r.detail, fix: r.fix ?? null, ...r.data });
 }
 
 /** Runs `clova-cli doctor` (commands/doctor.ts defines its options). */
@@ -483,7 +483,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<void> {
     const exitCode = first ? exitCodeFor(first) : 0;
     const ready = failures.length === 0;
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ type: 'summary', ready, exitCode, failed: failures.map((r) => r.name), warnings }) + '\n');
+      process.stdout.write(safeJson({ type: 'summary', ready, exitCode, failed: failures.map((r) => r.name), warnings }) + '\n');
     } else if (ready) {
       process.stdout.write(`ready: listen has everything it needs${warnings.length > 0 ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${warnings.join(', ')})` : ''}\n`);
     }

@@ -2,7 +2,7 @@ import type { Activity, AlertChange, EventResult, MediaProgress, ReceivedDirecti
 import type { TimingSummary } from '../timing-stats.js';
 import type { AudioInfo } from '../../client/response-reader.js';
 import type { SpeechProgress } from '../../client/speech-queue.js';
-import { terminalLine } from '../../protocol/sanitize.js';
+import { safeJson, terminalLine } from '../../protocol/sanitize.js';
 import type { CaptureInfo, Renderer, RequestInfo, SessionInfo, StatusInfo, TurnError } from './renderer.js';
 
 type Write = (line: string) => void;
@@ -19,7 +19,7 @@ export class JsonRenderer implements Renderer {
 
   private line(value: unknown): void {
     if (this.closed) return;
-    this.out(JSON.stringify(value) + '\n');
+    this.out(safeJson(value) + '\n');
   }
 
   request(info: RequestInfo): void {
