@@ -9,8 +9,7 @@
  * Recorded dialogRequestIds are replaced by the replaying client's own, or it would skip every
  * answer as belonging to an older dialog.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { readRecordLines } from './record-lines.js';
 import { qualifiedName, type DirectiveMessage, type EventMessage } from '../protocol/messages.js';
 import { parseRecordHeader, parseRecordLine, type RecordLine } from '../protocol/session-record.js';
 import type { EventHandler, HandlerResult } from './handlers/types.js';
@@ -60,7 +59,7 @@ function headerOf(message: unknown): { namespace?: unknown; name?: unknown; dial
 
 /** Reads a record line by line (a UsageError-worthy Error names the line that is wrong). */
 export async function loadReplay(path: string): Promise<ReplayScript> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = readRecordLines(path);
   const exchanges: RecordedExchange[] = [];
   const events = new Map<string, RecordedExchange>();
   const downchannels = new Set<string>();
