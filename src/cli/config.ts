@@ -9,6 +9,7 @@ import { buildUserAgent, isValidUserAgent } from '../protocol/user-agent.js';
 import { credentialsPath, readCredentials } from '../auth/credentials-store.js';
 import { configurationEnv, secrets } from './secrets.js';
 import { packageVersion } from './version.js';
+import { recordModeOf, type RecordMode } from './record-mode.js';
 
 /** The real service (spec 1.1). */
 export const DEFAULT_CIC_URL = 'https://prod-ni-cic.clova.ai';
@@ -20,6 +21,8 @@ export interface RequestOptions {
   saveAudio?: string;
   record?: string;
   recordAudio?: boolean;
+  force?: boolean;
+  recordAppend?: boolean;
   /** Voice commands only (recognize, listen): typed requests carry no language. */
   lang?: string;
   timeout: string;
@@ -47,6 +50,8 @@ export interface RequestSettings {
   recordPath?: string;
   /** --record-audio: the audio sent goes into the record too, not only its count and sha256. */
   recordAudio?: boolean;
+  /** `new`: refuse an existing file (default); `overwrite`: --force; `append`: --record-append. */
+  recordMode?: RecordMode;
   lang: 'ko' | 'en' | 'ja';
   timeoutMs: number;
   helloTimeoutMs: number;
@@ -235,6 +240,7 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
 
   if (opts.recordAudio === true && opts.record === undefined) throw new UsageError('--record-audio needs --record <file>');
   const recordPath = opts.record !== undefined ? resolve(opts.record) : undefined;
+  const recordMode = recordModeOf(opts, recordPath);
 
   const allowInsecure = env.CLOVA_ALLOW_INSECURE?.trim() ?? '';
   if (allowInsecure !== '' && allowInsecure !== '0' && allowInsecure !== '1') {
@@ -303,6 +309,7 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   if (recordPath) {
     settings.recordPath = recordPath;
     settings.recordAudio = opts.recordAudio === true;
+    settings.recordMode = recordMode;
   }
   if (extraCa) settings.extraCa = extraCa;
   return settings;

@@ -13,6 +13,8 @@ export function addRequestOptions(cmd: Command): Command {
     .option('--json', 'NDJSON on stdout, one object per line, for scripts')
     .option('--save-audio <dir>', 'write each Speak attachment to <dir>/speech-<Content-ID>.mp3')
     .option('--record <file>', 'write the whole conversation to <file> as it happens (JSON Lines, token left out; replay it with `clova-cli emulator --replay`)')
+    .option('--force', 'with --record: overwrite <file> if it exists (without it, an existing file is refused)')
+    .option('--record-append', 'with --record: add to <file> if it exists (a new header line starts each session)')
     .option('--record-audio', 'with --record: put the audio sent into the record too, not only its size and sha256')
     .option('--timeout <ms>', 'give up (exit 4) when a wait passes <ms>: no usable connection, an upload the server stops reading, no complete answer', '30000')
     .option('--verbose', 'protocol trace on stderr (token redacted)')

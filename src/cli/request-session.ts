@@ -247,7 +247,7 @@ export async function runRequestSession(
       token: settings.token,
       tool: `clova-cli ${packageVersion}`,
       failed: (m) => renderer.notice(`warning: ${m}`),
-    });
+    }, settings.recordMode);
     trace(`recording the conversation to ${settings.recordPath}`);
   }
   if (settings.emulator) {

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { EventMessage } from '../protocol/messages.js';
 import { UsageError } from '../protocol/errors.js';
 import { redact } from '../protocol/redact.js';
+import { RECORD_FLAGS, refusal, type RecordMode } from './record-mode.js';
 import { RECORD_FORMAT, RECORD_VERSION, type RecordHeaderLine, type RecordLine } from '../protocol/session-record.js';
 import type { WireObserver, WireStream } from '../client/wire-observer.js';
 
@@ -56,12 +57,13 @@ export class SessionRecorder implements WireObserver {
     this.write(header);
   }
 
-  /** Creates (or truncates) `path`, private to the user (0600): a UsageError when it cannot be written. */
-  static open(path: string, opts: RecorderOptions): SessionRecorder {
+  /** Creates `path` (or overwrites or appends to it, as `mode` says), private to the user (0600): a UsageError when it cannot be written. */
+  static open(path: string, opts: RecorderOptions, mode: RecordMode = 'new'): SessionRecorder {
     let fd: number;
     try {
-      fd = openSync(path, 'w', 0o600);
+      fd = openSync(path, RECORD_FLAGS[mode], 0o600);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(refusal(path));
       throw new UsageError(`--record ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     return new SessionRecorder(fd, opts);
