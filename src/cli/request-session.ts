@@ -244,6 +244,7 @@ export async function runRequestSession(
     recorder = SessionRecorder.open(settings.recordPath, {
       audio: settings.recordAudio === true,
       redact: (t) => secrets.redact(t),
+      secretBytes: secrets.secretBytes(),
       token: settings.token,
       tool: `clova-cli ${packageVersion}`,
       failed: (m) => renderer.notice(`warning: ${m}`),

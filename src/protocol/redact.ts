@@ -54,6 +54,11 @@ export class SecretRegistry {
     return out;
   }
 
+  /** Each registered secret as UTF-8 bytes, as is (for protocol/redact-bytes.ts). */
+  secretBytes(): Buffer[] {
+    return [...this.byteForms];
+  }
+
   /** The same for bytes (they may not be UTF-8 text); returns `bytes` itself when nothing matched. */
   redactBytes(bytes: Uint8Array): Uint8Array {
     let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

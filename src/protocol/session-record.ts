@@ -171,7 +171,7 @@ const SHAPES: Record<string, Record<string, Check>> = {
   request: { kind: oneOf('event', 'downchannel'), headers, event: optional(message('event')) },
   audio: { bytes: count, data: base64 },
   'request-end': { ended: optional(str), audio: optional(audioDigest) },
-  response: { source: SOURCE, status, headers },
+  response: { status, source: SOURCE, headers },
   directive: { source: SOURCE, message: message('directive') },
   attachment: { source: SOURCE, contentId: str, contentType: str },
   'attachment-data': { contentId: str, data: base64 },
@@ -200,8 +200,9 @@ export function parseRecordLine(text: string, lineNumber: number): RecordLine | 
   const shape = SHAPES[v.type] ?? {};
   for (const [field, check] of Object.entries(shape)) {
     const wrong = check(v[field]);
-    if (wrong !== undefined) throw new Error(`line ${lineNumber} (${v.type}): "${field}" must be ${wrong}`);
+    if (wrong === undefined) continue;
+    if (v[field] === undefined) throw new Error(`line ${lineNumber} (${v.type}) lacks "${field}"`);
+    throw new Error(`line ${lineNumber} (${v.type}): "${field}" must be ${wrong}`);
   }
-  if (v.type === 'request' && v.kind === 'event' && v.event === undefined) throw new Error(`line ${lineNumber} (request): an event request without its "event"`);
   return v as unknown as RecordLine;
 }
