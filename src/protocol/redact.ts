@@ -54,6 +54,11 @@ export class SecretRegistry {
     return out;
   }
 
+  /** Whether text holds any form of a registered secret (a token pasted into an utterance). */
+  holds(text: string): boolean {
+    return this.forms.some((f) => text.includes(f));
+  }
+
   /** Each registered secret as UTF-8 bytes, as is (for protocol/redact-bytes.ts). */
   secretBytes(): Buffer[] {
     return [...this.byteForms];
