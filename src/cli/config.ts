@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { tokenProblem } from '../protocol/token.js';
-import { FileProblem, makeDirectories, MIB, readCappedFile, specialKind } from '../fs/bounded-files.js';
+import { FileProblem, makeDirectories, MIB, readCappedFile } from '../fs/bounded-files.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { buildUserAgent, isValidUserAgent } from '../protocol/user-agent.js';
 import { credentialsPath, readCredentials } from '../auth/credentials-store.js';
 import { configurationEnv, secrets } from './secrets.js';
 import { packageVersion } from './version.js';
+import { recordModeOf, type RecordMode } from './record-mode.js';
 
 /** The real service (spec 1.1). */
 export const DEFAULT_CIC_URL = 'https://prod-ni-cic.clova.ai';
@@ -26,8 +27,8 @@ export interface RequestOptions {
   saveAudio?: string;
   record?: string;
   recordAudio?: boolean;
-  /** --force: --record may overwrite an existing file. */
   force?: boolean;
+  recordAppend?: boolean;
   /** Voice commands only (recognize, listen): typed requests carry no language. */
   lang?: string;
   timeout: string;
@@ -55,8 +56,8 @@ export interface RequestSettings {
   recordPath?: string;
   /** --record-audio: the audio sent goes into the record too, not only its count and sha256. */
   recordAudio?: boolean;
-  /** --force: the record file may be overwritten. */
-  recordOverwrite?: boolean;
+  /** `new`: refuse an existing file (default); `overwrite`: --force; `append`: --record-append. */
+  recordMode?: RecordMode;
   lang: 'ko' | 'en' | 'ja';
   timeoutMs: number;
   helloTimeoutMs: number;
@@ -248,8 +249,7 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
 
   if (opts.recordAudio === true && opts.record === undefined) throw new UsageError('--record-audio needs --record <file>');
   const recordPath = opts.record !== undefined ? resolve(opts.record) : undefined;
-  if (opts.force === true && opts.record === undefined) throw new UsageError('--force needs --record <file>');
-  if (recordPath !== undefined) checkRecordPath(opts.record!, recordPath, opts.force === true);
+  const recordMode = recordModeOf(opts, recordPath);
 
   const allowInsecure = env.CLOVA_ALLOW_INSECURE?.trim() ?? '';
   if (allowInsecure !== '' && allowInsecure !== '0' && allowInsecure !== '1') {
@@ -324,25 +324,8 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   if (recordPath) {
     settings.recordPath = recordPath;
     settings.recordAudio = opts.recordAudio === true;
-    settings.recordOverwrite = opts.force === true;
+    settings.recordMode = recordMode;
   }
   if (extraCa) settings.extraCa = extraCa;
   return settings;
-}
-
-/**
- * --record never truncates a file by surprise (as tar and ffmpeg -n): an existing file needs --force,
- * and anything but a regular file (a FIFO would block the open, a device never fills) is refused.
- */
-function checkRecordPath(given: string, path: string, force: boolean): void {
-  let st;
-  try {
-    st = statSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new UsageError(`--record ${given} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  const kind = specialKind(st);
-  if (kind !== undefined) throw new UsageError(`--record ${given} is ${kind}: give a file name`);
-  if (!force) throw new UsageError(`--record ${given} already exists: add --force to overwrite it, or pick another name`);
 }

@@ -250,12 +250,12 @@ export async function runRequestSession(
     const { SessionRecorder } = await import('./session-recorder.js');
     recorder = SessionRecorder.open(settings.recordPath, {
       audio: settings.recordAudio === true,
-      overwrite: settings.recordOverwrite === true,
       redact: (t) => secrets.redact(t),
+      secretBytes: secrets.secretBytes(),
       token: settings.token,
       tool: `clova-cli ${packageVersion}`,
       failed: (m) => renderer.notice(`warning: ${m}`),
-    });
+    }, settings.recordMode);
     trace(`recording the conversation to ${settings.recordPath}`);
   }
   if (settings.emulator) {

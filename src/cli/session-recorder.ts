@@ -1,10 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { EventMessage } from '../protocol/messages.js';
 import { UsageError } from '../protocol/errors.js';
 import { redact } from '../protocol/redact.js';
+import { fillSecrets, redactBytesStream, type BytesRedactor } from '../protocol/redact-bytes.js';
+import { RECORD_FLAGS, refusal, type RecordMode } from './record-mode.js';
 import { RECORD_FORMAT, RECORD_VERSION, type RecordHeaderLine, type RecordLine } from '../protocol/session-record.js';
 import type { WireObserver, WireStream } from '../client/wire-observer.js';
 
@@ -17,6 +19,8 @@ export interface RecorderOptions {
   /** The token of this run (also removed, whatever the registry holds). */
   token: string | undefined;
   tool: string;
+  /** Secrets as bytes (the registry's `secretBytes()`): overwritten in attachment and audio bytes (the token is always among them). */
+  secretBytes?: Buffer[];
   /** Told once when writing fails: the record stops, the conversation goes on. */
   failed(message: string): void;
 }
@@ -38,13 +42,16 @@ export class SessionRecorder implements WireObserver {
   private fd: number | undefined;
   private readonly start = performance.now();
   private readonly uploads = new Map<string, Digest>();
-  private readonly attachments = new Map<string, Digest>();
+  private readonly attachments = new Map<string, Digest & { redactor: BytesRedactor }>();
+  private readonly secretBytes: Buffer[];
 
   private constructor(
     fd: number,
     private readonly opts: RecorderOptions,
   ) {
     this.fd = fd;
+    const token = opts.token?.trim();
+    this.secretBytes = [...(opts.secretBytes ?? []), ...(token && token.length >= 4 ? [Buffer.from(token)] : [])];
     const header: RecordHeaderLine = {
       type: RECORD_FORMAT,
       version: RECORD_VERSION,
@@ -56,17 +63,13 @@ export class SessionRecorder implements WireObserver {
     this.write(header);
   }
 
-  /**
-   * Creates `path`, private to the user (0600): a UsageError when it cannot be written. An existing
-   * file is refused (EEXIST) unless `overwrite`; never a blocking open (a FIFO put there since the
-   * settings were checked fails with ENXIO rather than wait for a reader).
-   */
-  static open(path: string, opts: RecorderOptions & { overwrite?: boolean }): SessionRecorder {
+  /** Creates `path` (or overwrites or appends to it, as `mode` says), private to the user (0600): a UsageError when it cannot be written. */
+  static open(path: string, opts: RecorderOptions, mode: RecordMode = 'overwrite'): SessionRecorder {
     let fd: number;
     try {
-      const c = constants;
-      fd = openSync(path, c.O_WRONLY | c.O_CREAT | c.O_NONBLOCK | c.O_NOCTTY | (opts.overwrite === true ? c.O_TRUNC : c.O_EXCL), 0o600);
+      fd = openSync(path, RECORD_FLAGS[mode], 0o600);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(refusal(path));
       throw new UsageError(`--record ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     return new SessionRecorder(fd, opts);
@@ -100,7 +103,10 @@ export class SessionRecorder implements WireObserver {
     d.hash.update(chunk);
     d.bytes += chunk.length;
     d.parts++;
-    if (this.opts.audio) this.write({ type: 'audio', ...this.where(s), bytes: chunk.length, data: chunk.toString('base64') });
+    if (this.opts.audio) {
+      const data = fillSecrets(Buffer.from(chunk), this.secretBytes).toString('base64');
+      this.write({ type: 'audio', ...this.where(s), bytes: chunk.length, data });
+    }
   }
 
   requestEnded(s: WireStream, why?: string): void {
@@ -122,21 +128,31 @@ export class SessionRecorder implements WireObserver {
   }
 
   attachmentBegin(s: WireStream, contentId: string, mediaType: string): void {
-    this.attachments.set(`${streamKey(s)} ${contentId}`, { hash: createHash('sha256'), bytes: 0, parts: 0 });
+    const redactor = redactBytesStream(this.secretBytes);
+    this.attachments.set(`${streamKey(s)} ${contentId}`, { hash: createHash('sha256'), bytes: 0, parts: 0, redactor });
     this.write({ type: 'attachment', ...this.where(s), source: s.kind, contentId, contentType: mediaType });
   }
 
   attachmentData(s: WireStream, contentId: string, chunk: Buffer): void {
     if (chunk.length === 0) return;
     const d = this.attachments.get(`${streamKey(s)} ${contentId}`);
-    d?.hash.update(chunk);
-    if (d) d.bytes += chunk.length;
-    this.write({ type: 'attachment-data', ...this.where(s), contentId, data: chunk.toString('base64') });
+    // Without its begin line there is nothing to hold back for: redacted alone.
+    const safe = d ? d.redactor.push(chunk) : fillSecrets(Buffer.from(chunk), this.secretBytes);
+    this.keepData(s, contentId, safe, d);
+  }
+
+  /** One attachment-data line of bytes already redacted; the digest is of what the record keeps. */
+  private keepData(s: WireStream, contentId: string, safe: Buffer, d: Digest | undefined): void {
+    if (safe.length === 0) return;
+    d?.hash.update(safe);
+    if (d) d.bytes += safe.length;
+    this.write({ type: 'attachment-data', ...this.where(s), contentId, data: safe.toString('base64') });
   }
 
   attachmentEnd(s: WireStream, contentId: string): void {
     const key = `${streamKey(s)} ${contentId}`;
     const d = this.attachments.get(key);
+    if (d) this.keepData(s, contentId, d.redactor.end(), d);
     this.attachments.delete(key);
     this.write({ type: 'attachment-end', ...this.where(s), contentId, bytes: d?.bytes ?? 0, sha256: d ? d.hash.digest('hex') : '' });
   }

@@ -1,4 +1,5 @@
 import { UsageError } from '../protocol/errors.js';
+import { secrets } from './secrets.js';
 
 /** The most UTF-8 bytes one typed utterance may hold, without its surrounding whitespace. */
 export const MAX_UTTERANCE_BYTES = 10000;
@@ -20,6 +21,8 @@ export function checkUtterance(raw: string, where: string): string {
   const control = CONTROL.exec(text);
   if (control) throw new UsageError(`${where} contains a control character (${codePoint(control[0])}); only tab is allowed`);
   if (Buffer.byteLength(text, 'utf8') > MAX_UTTERANCE_BYTES) throw tooLong(where);
+  // A token pasted by mistake: not sent to CLOVA, and (chat) not kept in the history.
+  if (secrets.holds(text)) throw new UsageError(`${where} holds a secret of this run (an access token, refresh token or client secret): it is not sent`);
   return text;
 }
 

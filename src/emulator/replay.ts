@@ -9,9 +9,9 @@
  * Recorded dialogRequestIds are replaced by the replaying client's own, or it would skip every
  * answer as belonging to an older dialog.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { specialKind } from '../fs/bounded-files.js';
-import { createInterface } from 'node:readline';
+import { readRecordLines } from './record-lines.js';
 import { qualifiedName, type DirectiveMessage, type EventMessage } from '../protocol/messages.js';
 import { parseRecordHeader, parseRecordLine, type RecordLine } from '../protocol/session-record.js';
 import type { EventHandler, HandlerResult } from './handlers/types.js';
@@ -64,7 +64,7 @@ export async function loadReplay(path: string): Promise<ReplayScript> {
   // Never opened for a blocking read when it is not a regular file (a FIFO that never writes, /dev/zero).
   const kind = specialKind(statSync(path));
   if (kind !== undefined) throw new Error(`it is ${kind}, not a record file`);
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = readRecordLines(path);
   const exchanges: RecordedExchange[] = [];
   const events = new Map<string, RecordedExchange>();
   const downchannels = new Set<string>();

@@ -54,6 +54,16 @@ export class SecretRegistry {
     return out;
   }
 
+  /** Whether text holds any form of a registered secret (a token pasted into an utterance). */
+  holds(text: string): boolean {
+    return this.forms.some((f) => text.includes(f));
+  }
+
+  /** Each registered secret as UTF-8 bytes, as is (for protocol/redact-bytes.ts). */
+  secretBytes(): Buffer[] {
+    return [...this.byteForms];
+  }
+
   /** The same for bytes (they may not be UTF-8 text); returns `bytes` itself when nothing matched. */
   redactBytes(bytes: Uint8Array): Uint8Array {
     let out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

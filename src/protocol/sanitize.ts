@@ -18,7 +18,6 @@ const BREAKS = /(?:\r\n|[\r\n\u000b\u000c\u0085\u2028\u2029])+/g;
 const BREAK = /\r\n|[\r\n\u000b\u000c\u0085\u2028\u2029]/g;
 /** C0 controls but LF, DEL, C1 controls. */
 const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
-
 /**
  * Invisible format characters that can disguise what is shown: the bidirectional embeddings,
  * overrides and isolates (U+202A-U+202E, U+2066-U+2069), the directional marks (U+200E, U+200F,

@@ -142,10 +142,47 @@ export function parseRecordHeader(text: string): RecordHeaderLine {
   return v as unknown as RecordHeaderLine;
 }
 
+/** A field check: undefined when right, else what it should be. */
+type Check = (v: unknown) => string | undefined;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const str: Check = (v) => (typeof v === 'string' ? undefined : 'a string');
+const count: Check = (v) => (isCount(v) ? undefined : 'a whole number of at least 0');
+const oneOf = (...values: string[]): Check => (v) => (typeof v === 'string' && values.includes(v) ? undefined : values.map((x) => `"${x}"`).join(' or '));
+const optional = (c: Check): Check => (v) => (v === undefined ? undefined : c(v));
+const base64: Check = (v) => (typeof v === 'string' && v.length % 4 === 0 && BASE64.test(v) ? undefined : 'base64');
+const status: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 599 ? undefined : 'an HTTP status from 100 to 599');
+const headers: Check = (v) => (isObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'an object of strings');
+const sha256: Check = (v) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? undefined : 'a sha256 in hex');
+/** A CIC message: `{ <key>: { header: { namespace, name, … }, payload? } }` with key directive or event. */
+const message = (key: 'directive' | 'event'): Check => (v) => {
+  const d = isObject(v) ? v[key] : undefined;
+  const h = isObject(d) ? d.header : undefined;
+  if (!isObject(h) || typeof h.namespace !== 'string' || typeof h.name !== 'string') return `a CIC ${key} (an object with ${key}.header.namespace and .name)`;
+  if (d !== undefined && isObject(d) && d.payload !== undefined && !isObject(d.payload)) return `a CIC ${key} whose payload is an object`;
+  return undefined;
+};
+const audioDigest: Check = (v) => (isObject(v) && isCount(v.parts) && isCount(v.bytes) && sha256(v.sha256) === undefined ? undefined : 'an object with parts, bytes and sha256');
+
+const SOURCE = oneOf('event', 'downchannel');
+/** Every field each kind of line may have, and what it must be. */
+const SHAPES: Record<string, Record<string, Check>> = {
+  request: { kind: oneOf('event', 'downchannel'), headers, event: optional(message('event')) },
+  audio: { bytes: count, data: base64 },
+  'request-end': { ended: optional(str), audio: optional(audioDigest) },
+  response: { status, source: SOURCE, headers },
+  directive: { source: SOURCE, message: message('directive') },
+  attachment: { source: SOURCE, contentId: str, contentType: str },
+  'attachment-data': { contentId: str, data: base64 },
+  'attachment-end': { contentId: str, bytes: count, sha256 },
+  'response-end': { error: optional(str), description: optional(str) },
+};
+
 /**
  * Parses one line after the header; lines of an unknown `type` are returned as undefined (a newer
- * writer may add kinds of lines a reader can skip). Throws on a line that is not a JSON object with
- * the fields every line has.
+ * writer may add kinds of lines a reader can skip). Throws an Error naming the line and the field
+ * on a line that is not a JSON object of the documented shape (README: "Record format").
  */
 /** {"directive"|"event": {"header": {"namespace": string, "name": string, …}, "payload"?: object}}. */
 function isMessageOf(m: unknown, key: 'directive' | 'event'): boolean {
@@ -166,17 +203,16 @@ export function parseRecordLine(text: string, lineNumber: number): RecordLine | 
   }
   if (!isObject(v) || typeof v.type !== 'string') throw new Error(`line ${lineNumber} has no "type"`);
   if (!LINE_TYPES.has(v.type)) return undefined;
-  if (typeof v.t !== 'number' || typeof v.conn !== 'number' || typeof v.stream !== 'number') {
-    throw new Error(`line ${lineNumber} (${v.type}) lacks t, conn or stream`);
+  const t = v.t;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || !isCount(v.conn) || !isCount(v.stream)) {
+    throw new Error(`line ${lineNumber} (${v.type}) lacks t, conn or stream (numbers of at least 0)`);
   }
-  const needs: Record<string, string[]> = {
-    response: ['status'],
-    'attachment-data': ['contentId', 'data'],
-    attachment: ['contentId'],
-    'attachment-end': ['contentId'],
-  };
-  for (const field of needs[v.type] ?? []) {
+  const shape = SHAPES[v.type] ?? {};
+  for (const [field, check] of Object.entries(shape)) {
+    const wrong = check(v[field]);
+    if (wrong === undefined) continue;
     if (v[field] === undefined) throw new Error(`line ${lineNumber} (${v.type}) lacks "${field}"`);
+    throw new Error(`line ${lineNumber} (${v.type}): "${field}" must be ${wrong}`);
   }
   const bad = (what: string) => new Error(`line ${lineNumber} (${v.type}): ${what}`);
   if (!Number.isFinite(v.t) || !Number.isSafeInteger(v.conn) || !Number.isSafeInteger(v.stream)) throw bad('t, conn and stream must be finite numbers');

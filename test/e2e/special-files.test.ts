@@ -96,7 +96,7 @@ describe('--record refuses what it would destroy (issue 17)', () => {
     writeFileSync(record, 'precious\n');
     const refused = await runCli(['text', 'hi', '--emulator', '--no-play', '--record', record]);
     expect(refused.code, refused.stderr).toBe(2);
-    expect(lines(refused.stderr)).toEqual([`clova-cli: error: --record ${record} already exists: add --force to overwrite it, or pick another name`]);
+    expect(lines(refused.stderr)).toEqual([`clova-cli: error: --record ${record} already exists: add --force to overwrite it or --record-append to add to it`]);
     expect(execFileSync('cat', [record], { encoding: 'utf8' })).toBe('precious\n');
     const forced = await runCli(['text', 'hi', '--emulator', '--no-play', '--record', record, '--force']);
     expect(forced.code, forced.stderr).toBe(0);

@@ -1,3 +1,4 @@
+import { terminalSafeJson } from '../../protocol/sanitize.js';
 import { writeSync } from 'node:fs';
 import { freshCredentials } from '../../auth/refresh.js';
 import { readCredentials } from '../../auth/credentials-store.js';
@@ -25,7 +26,7 @@ export async function runAuthStatus(opts: { json?: boolean }): Promise<void> {
     credentialsPath: settings.credentialsPath,
   };
   if (opts.json) {
-    process.stdout.write(JSON.stringify(status) + '\n');
+    process.stdout.write(terminalSafeJson(status) + '\n');
   } else {
     const lines = [
       `Token: ${source === 'none' ? 'none (not logged in: run clova-cli login, or set CLOVA_ACCESS_TOKEN)' : `from ${source === 'environment' ? 'CLOVA_ACCESS_TOKEN in the environment' : source === '.env' ? 'CLOVA_ACCESS_TOKEN in .env' : 'the stored credentials'}`}`,

@@ -1,9 +1,10 @@
+import { secrets } from '../secrets.js';
 import readline from 'node:readline';
 import { openMicrophone, type Microphone, type MicrophoneOptions, type RecorderBackend } from '../../audio/microphone.js';
 import type { CicClient } from '../../client/client.js';
 import type { UsageError } from '../../protocol/errors.js';
 import { ChatLoop, type ChatTerminal } from '../chat/loop.js';
-import { historyPath, HISTORY_LINES, loadHistory, saveHistory } from '../chat/history.js';
+import { dropSecretLines, historyPath, HISTORY_LINES, loadHistory, saveHistory } from '../chat/history.js';
 import { ChatScreen, type PromptStyle } from '../chat/screen.js';
 import { loadVolume, saveVolume, volumePath } from '../chat/volume-store.js';
 import { durationSeconds, type RequestOptions } from '../config.js';
@@ -146,6 +147,7 @@ export async function runChat(opts: ChatOptions): Promise<void> {
         });
         let historyFailed = false;
         rl.on('history', (lines: string[]) => {
+          dropSecretLines(lines, (l) => secrets.holds(l));
           try {
             saveHistory(path, lines);
           } catch (err) {

@@ -66,3 +66,9 @@ export function saveHistory(path: string, newestFirst: readonly string[]): void 
     .reverse();
   writePrivateFile(path, lines.length ? lines.join('\n') + '\n' : '');
 }
+
+/** Removes, in place, the lines that hold a secret (readline keeps every line entered; a pasted token must leave memory and file). */
+export function dropSecretLines(lines: string[], holdsSecret: (line: string) => boolean): string[] {
+  for (let i = lines.length - 1; i >= 0; i--) if (holdsSecret(lines[i]!)) lines.splice(i, 1);
+  return lines;
+}

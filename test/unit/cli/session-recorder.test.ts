@@ -13,7 +13,7 @@ const ev = { connectionId: 1, streamId: 3, kind: 'event' as const };
 function recorder(path: string, audio = false, failed: string[] = []) {
   const secrets = new SecretRegistry();
   secrets.add(TOKEN);
-  return SessionRecorder.open(path, { audio, redact: (t) => secrets.redact(t), token: TOKEN, tool: 'clova-cli test', failed: (m) => failed.push(m), overwrite: path === '/dev/full' });
+  return SessionRecorder.open(path, { audio, redact: (t) => secrets.redact(t), token: TOKEN, tool: 'clova-cli test', failed: (m) => failed.push(m) }, path === '/dev/full' ? 'overwrite' : 'new');
 }
 
 function lines(path: string): Record<string, any>[] {
