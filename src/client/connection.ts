@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
+import { describeClientRefusal } from './http2-refusals.js';
 import { rootCertificates } from 'node:tls';
 import { ConnectionError, TimeoutError, type ClovaError } from '../protocol/errors.js';
 import { multipartBoundary } from '../protocol/content-type.js';
@@ -145,7 +146,8 @@ export class CicConnection extends EventEmitter {
       });
       session.on('error', (err: NodeJS.ErrnoException) => {
         this.opts.trace(`conn#${this.id}: session error ${err.code ?? ''} ${oneLine(err.message)}`);
-        fail(err);
+        const refusal = describeClientRefusal(err);
+        fail(refusal ? new ConnectionError(refusal, 'E_CONNECTION') : err);
       });
       session.on('goaway', (code: number, lastStreamId: number) => {
         this.opts.trace(`conn#${this.id}: GOAWAY code=${code} lastStreamId=${lastStreamId}`);
@@ -296,7 +298,8 @@ export class CicConnection extends EventEmitter {
       });
       stream.on('error', (err: NodeJS.ErrnoException) => {
         trace(`conn#${this.id} stream ${stream.id ?? '?'}: downchannel error ${err.message}`);
-        fail(new ConnectionError(`downchannel failed: ${err.message}`, 'E_DOWNCHANNEL'));
+        const refusal = describeClientRefusal(err, stream.rstCode);
+        fail(new ConnectionError(`downchannel failed: ${refusal ?? err.message}`, 'E_DOWNCHANNEL'));
       });
       stream.on('close', () => {
         if (!hello && !errorStatus) {

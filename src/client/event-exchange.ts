@@ -1,4 +1,5 @@
 import http2, { type ClientHttp2Stream } from 'node:http2';
+import { describeClientRefusal } from './http2-refusals.js';
 import { ClovaError, ConnectionError, InterruptedError, MultipartError, ServerError, TimeoutError } from '../protocol/errors.js';
 import { multipartBoundary } from '../protocol/content-type.js';
 import { qualifiedName, type EventMessage } from '../protocol/messages.js';
@@ -304,6 +305,8 @@ export class EventExchange {
 /** Why a request ended without an answer: its stream was reset while the connection lived, or the connection died. */
 function streamLost(conn: CicConnection, stream: ClientHttp2Stream, name: string, detail: string): ConnectionError {
   const code = stream.rstCode;
+  const refusal = describeClientRefusal({ message: detail }, code);
+  if (refusal) return new ConnectionError(`${name} got no usable answer: ${refusal}`, 'E_ABANDONED');
   if (!conn.closed && conn.deadReason === undefined && code !== undefined && code !== 0 && code !== http2.constants.NGHTTP2_CANCEL) {
     return new ConnectionError(`the server reset the ${name} request (RST_STREAM code ${code}) before answering; try again`, 'E_ABANDONED');
   }

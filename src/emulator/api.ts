@@ -38,6 +38,12 @@ export interface EmulatorOptions extends VoiceOptions {
   recordLimit?: number;
   /** Part entries kept per recorded event (default 250, i.e. 50 s of 200 ms audio parts; Infinity: all); `partCount` counts every part. */
   recordPartLimit?: number;
+  /** Seconds a connection may take to send the HTTP/2 preface (or an HTTP/1.1 request's first bytes) before it is closed (default 10). */
+  handshakeTimeoutSeconds?: number;
+  /** Seconds an HTTP/2 session may stay without an open stream before it is closed (default 300; a held downchannel is an open stream). */
+  idleTimeoutSeconds?: number;
+  /** Connections open at once; more are refused with a log line (default 256). */
+  maxConnections?: number;
   /** Answer a missing or malformed User-Agent with 400 (spec 1.5, U-03). */
   strictUserAgent?: boolean;
   /** Clock for answers that tell the time (deterministic tests). */

@@ -38,6 +38,16 @@ export interface ListenerHooks {
   closed(id: number): void;
   /** A client PING arrived on connection `id`; return true to drop it (no ACK will be sent). */
   ping(id: number): boolean;
+  /** Connection `id` sent no complete preface (or first request bytes) in time and was closed. */
+  handshakeTimedOut(id: number): void;
+  /** A connection was refused because `max` were open (the cap). */
+  refused(max: number): void;
+}
+
+/** How long a connection may take to say what it speaks, and how many may be open at once. */
+export interface ListenerLimits {
+  handshakeTimeoutMs: number;
+  maxConnections: number;
 }
 
 /**
@@ -58,16 +68,24 @@ export class FrontListener {
   private readonly byUpstreamPort = new Map<number, FrontConnection>();
   private readonly hooks: ListenerHooks;
   private readonly upstreams: Upstreams;
+  private readonly limits: ListenerLimits;
 
   constructor(
     upstreams: Upstreams,
     hooks: ListenerHooks,
+    limits: ListenerLimits,
     tlsOptions?: { key: string; cert: string },
   ) {
     this.upstreams = upstreams;
     this.hooks = hooks;
+    this.limits = limits;
     if (tlsOptions) {
-      const server = tls.createServer({ key: tlsOptions.key, cert: tlsOptions.cert, ALPNProtocols: ['h2', 'http/1.1'] });
+      const server = tls.createServer({
+        key: tlsOptions.key,
+        cert: tlsOptions.cert,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        handshakeTimeout: limits.handshakeTimeoutMs,
+      });
       server.on('secureConnection', (socket) => this.accept(socket));
       // A failed handshake is the client's problem; it must not take the emulator down.
       server.on('tlsClientError', () => undefined);
@@ -76,6 +94,9 @@ export class FrontListener {
       this.server = net.createServer((socket) => this.accept(socket));
     }
     this.server.on('error', () => undefined);
+    // Node counts every accepted socket (TLS ones before their handshake too) and drops the rest.
+    this.server.maxConnections = limits.maxConnections;
+    this.server.on('drop', () => this.hooks.refused(limits.maxConnections));
   }
 
   /** Starts listening; resolves with the bound address and port. */
@@ -115,12 +136,20 @@ export class FrontListener {
       this.hooks.closed(conn.id);
     });
     let head = Buffer.alloc(0);
+    // A socket that never finishes its preface (or never sends a byte) must not hold a descriptor forever.
+    const handshake = setTimeout(() => {
+      this.hooks.handshakeTimedOut(conn.id);
+      socket.destroy();
+    }, this.limits.handshakeTimeoutMs);
+    handshake.unref();
+    socket.on('close', () => clearTimeout(handshake));
     const sniff = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       const n = Math.min(head.length, H2_PREFACE.length);
       const h2 = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
       if (h2 && n < H2_PREFACE.length) return;
       socket.off('data', sniff);
+      clearTimeout(handshake);
       socket.pause();
       const protocol = h2 ? 'h2' : 'http/1.1';
       this.hooks.classified(conn.id, protocol);

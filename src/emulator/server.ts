@@ -23,6 +23,7 @@ import { AuthApi, isAuthPath } from './auth-api.js';
 import { createAuthHttp1Server, serveAuthOverH2 } from './auth-http.js';
 import { AuthTokens, bearerToken, refuseToken } from './auth-tokens.js';
 import { parseFaults } from './faults.js';
+import { connectionLimits, IdleSessions, type ConnectionLimits } from './connection-limits.js';
 import { FrontListener, listenLoopback } from './listener.js';
 import { isMediaPath, serveMediaOverH2, serveMediaOverHttp1 } from './media-http.js';
 import { loadReplay, Replay, type ReplayStatus } from './replay.js';
@@ -73,6 +74,8 @@ class CicEmulator implements Emulator {
   private front!: FrontListener;
   private certFiles: CertificateFiles | undefined;
   private readonly sessions = new Map<Http2Session, SessionState>();
+  private readonly limits: ConnectionLimits;
+  private readonly idle: IdleSessions;
   private readonly connections = new Map<number, RecordedConnection>();
   private readonly downchannels: DownchannelRegistry;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -84,6 +87,13 @@ class CicEmulator implements Emulator {
 
   constructor(options: EmulatorOptions) {
     this.options = options;
+    this.limits = connectionLimits(options);
+    this.idle = new IdleSessions(this.limits.idleTimeoutMs, (session) => {
+      this.log(`conn ${this.sessions.get(session)?.connectionId ?? 0} closed: no open stream for ${this.limits.idleTimeoutMs / 1000} s`);
+      session.close();
+      // A peer that does not answer GOAWAY must not keep the connection.
+      setTimeout(() => session.destroy(), CLOSE_GRACE_MS).unref();
+    });
     this.recorder = new Recorder(recordLimits(options.recordLimit, options.recordPartLimit));
     this.faults = new ActiveFaults(parseFaults(options.faults ?? []));
     this.voice = voiceSettings(options);
@@ -172,7 +182,10 @@ class CicEmulator implements Emulator {
           classified: (id, protocol) => this.connectionClassified(id, protocol),
           closed: (id) => this.connectionClosed(id),
           ping: (id) => this.pingReceived(id),
+          handshakeTimedOut: (id) => this.log(`conn ${id} closed: no HTTP/2 preface or request within ${this.limits.handshakeTimeoutMs / 1000} s (handshake timeout)`),
+          refused: (max) => this.log(`connection refused: ${max} connections are open (the cap; raise it with --max-connections)`),
         },
+        this.limits,
         tlsOptions,
       );
       const host = options.host ?? '127.0.0.1';
@@ -215,6 +228,7 @@ class CicEmulator implements Emulator {
     this.replayer?.close();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.idle.clear();
     for (const wake of this.sleepers) wake();
     await Promise.race([this.downchannels.endAll(), this.delay(300)]);
     for (const s of this.sessions.keys()) if (!s.closed && !s.destroyed) s.close();
@@ -300,13 +314,17 @@ class CicEmulator implements Emulator {
 
   private onSession(session: Http2Session): void {
     session.on('error', () => undefined);
-    session.on('close', () => this.sessions.delete(session));
+    session.on('close', () => {
+      this.idle.busy(session);
+      this.sessions.delete(session);
+    });
     if (this.closing) {
       session.destroy();
       return;
     }
     const conn = this.front.connectionByUpstreamPort(session.socket?.remotePort);
     this.sessions.set(session, newSessionState(conn?.id ?? 0));
+    this.idle.quiet(session);
   }
 
   private sessionState(session: Http2Session): SessionState {
@@ -328,9 +346,13 @@ class CicEmulator implements Emulator {
     stream.on('error', () => undefined);
     const state = this.sessionState(stream.session!);
     state.openStreams++;
+    this.idle.busy(stream.session!);
     stream.on('close', () => {
       state.openStreams--;
-      if (state.openStreams === 0) state.onIdle?.();
+      if (state.openStreams === 0) {
+        state.onIdle?.();
+        if (stream.session) this.idle.quiet(stream.session);
+      }
     });
     const method = headers[':method'] ?? '';
     const rawPath = headers[':path'] ?? '';

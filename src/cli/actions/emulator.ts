@@ -25,6 +25,9 @@ export interface EmulatorCommandOptions {
   recognizedText?: boolean;
   showRecognizedText?: boolean;
   recordLimit?: string;
+  handshakeTimeout?: string;
+  idleTimeout?: string;
+  maxConnections?: string;
   quiet?: boolean;
 }
 
@@ -97,6 +100,14 @@ async function toOptions(opts: EmulatorCommandOptions): Promise<EmulatorOptions>
       throw new UsageError(`--record-limit "${opts.recordLimit}" is not a whole number of 1 or more`);
     }
     options.recordLimit = Number(opts.recordLimit);
+  }
+  if (opts.handshakeTimeout !== undefined) options.handshakeTimeoutSeconds = durationSeconds(opts.handshakeTimeout, '--handshake-timeout', MAX_TIMER_SECONDS);
+  if (opts.idleTimeout !== undefined) options.idleTimeoutSeconds = durationSeconds(opts.idleTimeout, '--idle-timeout', MAX_TIMER_SECONDS);
+  if (opts.maxConnections !== undefined) {
+    if (!/^\d+$/.test(opts.maxConnections) || Number(opts.maxConnections) < 1) {
+      throw new UsageError(`--max-connections "${opts.maxConnections}" is not a whole number of 1 or more`);
+    }
+    options.maxConnections = Number(opts.maxConnections);
   }
   if (opts.replay !== undefined) options.replay = opts.replay;
   if (opts.strictUa) options.strictUserAgent = true;
