@@ -25,6 +25,7 @@ import { alertsFlood, alertsFloodMarkdown } from './alerts-flood.js';
 import { procAvailable } from './proc.js';
 import { soak, soakHeadline, soakMarkdown } from './soak.js';
 import { writeToneWav } from './wav-file.js';
+import { attachmentsBench, attachmentsMarkdown } from './attachments.js';
 
 const RUNS = 7;
 const PAIRS = 10; // 10 x (JSON part + 5 MiB binary part) = about 52 MB
@@ -200,6 +201,8 @@ step('chat against 10,000 SetAlert directives');
 const flood = await figure('Alerts flood', () => alertsFlood(), alertsFloodMarkdown);
 step('resampler candidates against sox');
 const resampler = await figure('Resampling 44.1 kHz stereo to 16 kHz mono', () => resamplerBench(), (r) => r.markdown.split('\n'));
+step('uncited attachments against a hostile server');
+const attach = await figure('Uncited attachments', () => attachmentsBench(), attachmentsMarkdown);
 // Last, so its ten minutes disturb no other figure's timings.
 const soaked = await figure(
   'Chat session soak',
@@ -326,6 +329,7 @@ lines.push(...load.lines);
 lines.push(...json.lines);
 lines.push(...ctrl.lines);
 lines.push(...flood.lines);
+lines.push(...attach.lines);
 lines.push(...resampler.lines);
 lines.push(...soaked.lines);
 lines.push(`Total bench time: ${fmt((Date.now() - started) / 1000, 1)} s.`);

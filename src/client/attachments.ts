@@ -136,6 +136,7 @@ class TeeTarget implements AttachmentTarget {
   async commit(): Promise<string | undefined> {
     const path = this.inner ? await this.inner.commit() : undefined;
     this.onCommit(this.overflow ? undefined : Buffer.concat(this.chunks), this.bytes);
+    this.chunks.length = 0; // the copy is handed over: this target keeps nothing after it
     return path;
   }
 

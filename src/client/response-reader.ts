@@ -36,7 +36,19 @@ interface AttachmentState {
   decision?: 'deliver' | 'discard';
   directive?: DirectiveMessage;
   settled: boolean;
+  /** An uncited attachment's bytes, held in memory (within the budget) until a directive cites it. */
+  held?: Buffer[];
+  /** It arrived uncited and was dropped (over the budget, or its window passed): it can no longer be delivered. */
+  dropped?: boolean;
+  begunAt: number;
 }
+
+/** All uncited attachments of one body together hold at most this many bytes in memory: 4 MiB. */
+export const MAX_HELD_UNCITED_BYTES = 4 * 1024 * 1024;
+/** On the downchannel, an attachment or a citation unmatched for this long is forgotten: 10 s. */
+export const UNMATCHED_WINDOW_MS = 10_000;
+/** At most this many citations wait for their attachment at once (the oldest is forgotten). */
+export const MAX_PENDING_CITATIONS = 64;
 
 type Current =
   | { kind: 'json'; acc: JsonPartAccumulator; headers: PartHeaders }
@@ -65,7 +77,8 @@ export class ResponseReader implements MultipartHandler {
   private readonly decoder: MultipartDecoder;
   private current: Current | undefined;
   private readonly attachments = new Map<string, AttachmentState>();
-  private readonly citations = new Map<string, { decision: 'deliver' | 'discard'; directive: DirectiveMessage }>();
+  private readonly citations = new Map<string, { decision: 'deliver' | 'discard'; directive: DirectiveMessage; at: number }>();
+  private heldBytes = 0;
   private readonly pending = new Set<Promise<void>>();
   private drainWait: Promise<void> | undefined;
   private failure: Error | undefined;
@@ -76,6 +89,7 @@ export class ResponseReader implements MultipartHandler {
     private readonly sink: AttachmentSink | undefined,
     private readonly early: boolean,
     private readonly wire?: { observer: WireObserver; stream: WireStream },
+    private readonly now: () => number = Date.now,
   ) {
     this.decoder = new MultipartDecoder(boundary, this);
   }
@@ -104,6 +118,7 @@ export class ResponseReader implements MultipartHandler {
       for (const a of this.attachments.values()) {
         if (!a.settled && a.decision === undefined) {
           this.hooks.trace(`attachment ${a.contentId} (${a.bytes} B) is cited by no directive: dropped`);
+          this.release(a);
           this.settle(a, 'discard');
         } else if (!a.settled && !a.done) this.settle(a, 'discard');
       }
@@ -114,7 +129,10 @@ export class ResponseReader implements MultipartHandler {
 
   /** Abandons the body: discards every attachment not yet final. */
   async abort(): Promise<void> {
-    for (const a of this.attachments.values()) if (!a.settled) this.settle(a, 'discard');
+    for (const a of this.attachments.values()) {
+      this.release(a);
+      if (!a.settled) this.settle(a, 'discard');
+    }
     await this.flush();
   }
 
@@ -122,7 +140,46 @@ export class ResponseReader implements MultipartHandler {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** How many attachments and citations this reader still holds (for tests: both stay bounded). */
+  get held(): { attachments: number; citations: number; bytes: number } {
+    return { attachments: this.attachments.size, citations: this.citations.size, bytes: this.heldBytes };
+  }
+
+  /** Forgets an uncited attachment's held bytes. */
+  private release(a: AttachmentState): void {
+    if (a.held === undefined) return;
+    for (const b of a.held) this.heldBytes -= b.length;
+    a.held = undefined;
+  }
+
+  /** Drops an uncited attachment that can no longer be delivered. */
+  private drop(a: AttachmentState, why: string): void {
+    this.release(a);
+    a.dropped = true;
+    this.hooks.trace(`attachment ${a.contentId} (${a.bytes} B) is cited by no directive (${why}): dropped`);
+    if (a.done) {
+      this.settle(a, 'discard');
+      this.attachments.delete(a.contentId);
+    }
+  }
+
+  /** On the downchannel, forgets what waited too long for its match; everywhere, bounds the citations. */
+  private sweep(): void {
+    const now = this.now();
+    if (this.early) {
+      for (const a of [...this.attachments.values()]) {
+        if (a.decision === undefined && !a.dropped && a.done && now - a.begunAt >= UNMATCHED_WINDOW_MS) this.drop(a, 'its window passed');
+      }
+      for (const [cid, c] of this.citations) if (now - c.at >= UNMATCHED_WINDOW_MS) this.citations.delete(cid);
+    }
+    while (this.citations.size > MAX_PENDING_CITATIONS) {
+      const oldest = this.citations.keys().next().value as string;
+      this.citations.delete(oldest);
+    }
+  }
+
   partBegin(headers: PartHeaders): void {
+    this.sweep();
     const cid = headers.contentId;
     if (headers.isJson) {
       this.hooks.trace(`part: "${headers.dispositionName ?? ''}" ${headers.mediaType}`);
@@ -134,17 +191,21 @@ export class ResponseReader implements MultipartHandler {
         return;
       }
       const cite = this.citations.get(cid);
+      // Only a cited attachment opens a target (a file, a playback copy): an uncited one is held
+      // in memory within the budget until a directive cites it, so what nobody cites costs no fd.
       const state: AttachmentState = {
         contentId: cid,
-        target: cite?.decision === 'discard' ? undefined : this.sink?.open(cid),
+        target: cite?.decision === 'deliver' ? this.sink?.open(cid) : undefined,
         bytes: 0,
         done: false,
         settled: false,
+        begunAt: this.now(),
       };
       if (cite) {
         state.decision = cite.decision;
         state.directive = cite.directive;
-      }
+        this.citations.delete(cid);
+      } else state.held = [];
       this.attachments.set(cid, state);
       this.current = { kind: 'attachment', state };
       this.wire?.observer.attachmentBegin?.(this.wire.stream, cid, headers.mediaType);
@@ -172,7 +233,13 @@ export class ResponseReader implements MultipartHandler {
       s.bytes += chunk.length;
       this.wire?.observer.attachmentData?.(this.wire.stream, s.contentId, chunk);
       this.hooks.attachmentData?.();
-      if (s.target && !s.target.write(chunk)) {
+      if (s.held !== undefined) {
+        if (this.heldBytes + chunk.length > MAX_HELD_UNCITED_BYTES) this.drop(s, `more than ${MAX_HELD_UNCITED_BYTES} B held uncited`);
+        else {
+          s.held.push(chunk);
+          this.heldBytes += chunk.length;
+        }
+      } else if (s.target && !s.target.write(chunk)) {
         const target = s.target;
         this.drainWait = new Promise((resolve) => target.onceDrain(resolve));
       }
@@ -205,6 +272,10 @@ export class ResponseReader implements MultipartHandler {
       this.wire?.observer.attachmentEnd?.(this.wire.stream, s.contentId);
       this.hooks.trace(`attachment ${s.contentId} complete: ${s.bytes} B`);
       if (s.decision !== undefined) this.settle(s, s.decision);
+      else if (s.dropped) {
+        this.settle(s, 'discard');
+        this.attachments.delete(s.contentId);
+      }
     }
   }
 
@@ -219,15 +290,22 @@ export class ResponseReader implements MultipartHandler {
     const decision = this.hooks.directive(message);
     const cid = citedContentId(message);
     if (cid === undefined || this.citations.has(cid)) return;
-    this.citations.set(cid, { decision, directive: message });
     const a = this.attachments.get(cid);
-    if (a) {
-      a.directive = message;
-      if (decision === 'discard') this.settle(a, 'discard');
-      else {
-        a.decision = 'deliver';
-        if (a.done) this.settle(a, 'deliver');
-      }
+    if (!a) {
+      this.citations.set(cid, { decision, directive: message, at: this.now() });
+      this.sweep();
+      return;
+    }
+    if (a.decision !== undefined || a.dropped) return; // already matched, or gone
+    a.directive = message;
+    const held = a.held ?? [];
+    this.release(a);
+    if (decision === 'discard') this.settle(a, 'discard');
+    else {
+      a.decision = 'deliver';
+      a.target = this.sink?.open(cid);
+      for (const b of held) if (a.target) a.target.write(b);
+      if (a.done) this.settle(a, 'deliver');
     }
   }
 
@@ -237,6 +315,9 @@ export class ResponseReader implements MultipartHandler {
     const directive = a.directive ?? this.citations.get(a.contentId)?.directive;
     if (decision === 'deliver' && !a.done) return; // waits for partEnd
     a.settled = true;
+    // The downchannel never ends: what is settled is forgotten (a repeated Content-ID is then
+    // just another uncited attachment, dropped in its turn).
+    if (this.early) this.attachments.delete(a.contentId);
     const target = a.target;
     let p: Promise<void>;
     if (decision === 'discard') {

@@ -52,6 +52,9 @@ function cidOf(url: unknown): string | undefined {
   return url.slice(4).replace(/^<(.*)>$/, '$1');
 }
 
+/** At most this many complete attachments wait for a Speak that has not come (the oldest is dropped). */
+export const MAX_EARLY_ATTACHMENTS = 4;
+
 /**
  * Plays Speak attachments one after another in the order the Speak directives arrived (spec 4.5),
  * honouring `x-clova-pause-before`. A Speak of another dialog interrupts what is playing and drops
@@ -100,7 +103,11 @@ export class SpeechQueue {
   audio(contentId: string, mp3: Buffer): void {
     const entry = this.queue.find((e) => e.contentId === contentId && e.audio === undefined);
     if (entry) entry.audio = mp3;
-    else this.early.set(contentId, mp3);
+    else {
+      this.early.set(contentId, mp3);
+      // The downchannel never ends (responseEnded never comes): keep only the latest few.
+      while (this.early.size > MAX_EARLY_ATTACHMENTS) this.early.delete(this.early.keys().next().value as string);
+    }
     this.wake?.();
   }
 
@@ -121,6 +128,11 @@ export class SpeechQueue {
     for (const e of this.queue) if (e.audio === undefined) e.missing = true;
     this.early.clear();
     this.wake?.();
+  }
+
+  /** How many complete attachments wait for their Speak (for tests: it stays bounded). */
+  get earlyCount(): number {
+    return this.early.size;
   }
 
   /** True while something is queued or playing. */
