@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,7 @@ function record(): string {
     { type: 'attachment', t: 32, ...ev, source: 'event', contentId: 'c1', contentType: 'application/octet-stream' },
     { type: 'attachment-data', t: 32, ...ev, contentId: 'c1', data: MP3.subarray(0, 5).toString('base64') },
     { type: 'attachment-data', t: 33, ...ev, contentId: 'c1', data: MP3.subarray(5).toString('base64') },
-    { type: 'attachment-end', t: 33, ...ev, contentId: 'c1', bytes: MP3.length, sha256: '' },
+    { type: 'attachment-end', t: 33, ...ev, contentId: 'c1', bytes: MP3.length, sha256: createHash('sha256').update(MP3).digest('hex') },
     { type: 'directive', t: 34, ...ev, source: 'event', message: directive('Clova', 'RenderText', { text: 'Hi there' }, OLD_DIALOG) },
     { type: 'response-end', t: 35, ...ev },
   ];
