@@ -5,6 +5,7 @@
  */
 import { ConnectionError, ServerError, TimeoutError } from '../protocol/errors.js';
 import { terminalLine } from '../protocol/sanitize.js';
+import { tokenProblem } from './header-values.js';
 
 /** The real service (spec 6.1). */
 export const DEFAULT_AUTH_URL = 'https://auth.clova.ai';
@@ -126,16 +127,16 @@ export class AuthApi {
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-        throw new TimeoutError(`the Auth API at ${url.origin} did not answer within ${this.timeoutMs} ms; try again later`);
+        throw new TimeoutError(`the Auth API at ${where(url)} did not answer within ${this.timeoutMs} ms; try again later`);
       }
       const why = e.cause?.code ?? e.cause?.message ?? e.message;
-      throw new ConnectionError(`cannot reach the Auth API at ${url.origin} (${terminalLine(String(why))}); check CLOVA_AUTH_URL and the network`, 'E_CONNECT');
+      throw new ConnectionError(`cannot reach the Auth API at ${where(url)} (${terminalLine(String(why))}); check CLOVA_AUTH_URL and the network`, 'E_CONNECT');
     }
     let text: string;
     try {
       text = await response.text();
     } catch {
-      throw new ConnectionError(`the Auth API at ${url.origin} broke off its answer; try again`, 'E_CLOSED');
+      throw new ConnectionError(`the Auth API at ${where(url)} broke off its answer; try again`, 'E_CLOSED');
     }
     let body: Record<string, unknown> | undefined;
     try {
@@ -149,12 +150,17 @@ export class AuthApi {
   }
 }
 
+/** The URL for a message: `origin` is "null" for schemes without one. */
+function where(url: URL): string {
+  return url.origin !== 'null' ? url.origin : terminalLine(url.href).slice(0, 200);
+}
+
 function tokenGrant(what: string, answer: AuthApiAnswer): TokenGrant {
   if (answer.status < 200 || answer.status > 299) throw new AuthApiStatusError(what, answer);
   const b = answer.body;
-  const ok = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && !/[\s\u0000-\u001f]/.test(v);
+  const ok = (v: unknown): v is string => tokenProblem(v) === undefined;
   const expiresIn = b?.expires_in;
-  if (!b || !ok(b.access_token) || !ok(b.refresh_token) || typeof expiresIn !== 'number' || !(expiresIn >= 0)) {
+  if (!b || !ok(b.access_token) || !ok(b.refresh_token) || typeof expiresIn !== 'number' || !(expiresIn >= 0 && expiresIn <= 1e9)) {
     throw new ServerError(`${what} answered ${answer.status} without a valid tokenResult (access_token, refresh_token, expires_in)`, answer.status);
   }
   return { accessToken: b.access_token, refreshToken: b.refresh_token, expiresIn, expiresAt: Date.now() + expiresIn * 1000 };

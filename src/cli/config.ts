@@ -7,6 +7,7 @@ import { AuthError, UsageError } from '../protocol/errors.js';
 import { MAX_TIMER_MS } from '../protocol/timer-range.js';
 import { buildUserAgent, isValidUserAgent } from '../protocol/user-agent.js';
 import { credentialsPath, readCredentials } from '../auth/credentials-store.js';
+import { tokenProblem, userAgentProblem } from '../auth/header-values.js';
 import { configurationEnv, secrets } from './secrets.js';
 import { packageVersion } from './version.js';
 
@@ -202,6 +203,8 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   const pingTimeoutMs = durationMs(opts.pingTimeout, '--ping-timeout');
 
   const ua = env.CLOVA_USER_AGENT?.trim() ? env.CLOVA_USER_AGENT.trim() : defaultUserAgent();
+  const uaWhy = userAgentProblem(ua);
+  if (uaWhy) throw new UsageError(`CLOVA_USER_AGENT ${uaWhy}`);
   if (!isValidUserAgent(ua)) {
     throw new UsageError(
       `CLOVA_USER_AGENT "${ua}" does not follow the CIC grammar Maker/Product/1.2.3 (OS;HW[;key=value])`,
@@ -263,9 +266,8 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   }
 
   let token = env.CLOVA_ACCESS_TOKEN?.trim() || undefined;
-  if (token !== undefined && /[\s\u0000-\u001f]/.test(token)) {
-    throw new UsageError('CLOVA_ACCESS_TOKEN contains whitespace or control characters');
-  }
+  const tokenWhy = token === undefined ? undefined : tokenProblem(token);
+  if (tokenWhy) throw new UsageError(`CLOVA_ACCESS_TOKEN ${tokenWhy}`);
   let stored: RequestSettings['stored'];
   if (!emulator && token === undefined) {
     // CLOVA_ACCESS_TOKEN wins (and is never refreshed); otherwise the login of `clova-cli login`.
