@@ -38,13 +38,15 @@ describe('auth hardening (issue 17)', () => {
     const { e, dir, file, env, patch } = await setup();
     patch({ expiresAt: 0 });
     writeFileSync(`${file}.lock`, '999999999\n', { mode: 0o600 });
-    const runs = await Promise.all(Array.from({ length: 6 }, () => runCli(['text', 'hello'], { env, cwd: dir })));
+    // `auth token` refreshes and prints the token: six refreshes race for the lock and nothing else.
+    const runs = await Promise.all(Array.from({ length: 6 }, () => runCli(['auth', 'token'], { env, cwd: dir })));
     for (const r of runs) {
       expect(r.code).toBe(0);
       expect(r.stderr).not.toMatch(/log in again|error/i);
     }
     expect(() => readFileSync(`${file}.lock`)).toThrow();
     expect(refreshes(e).length).toBe(1);
+    expect(new Set(runs.map((r) => r.stdout.trim())).size).toBe(1);
   });
 
   it('5: a stored file with expiresAt 1e308 or a bad authUrl is exit 3 naming the field', async () => {
