@@ -3,9 +3,9 @@
  * emulator), GET with query parameters (digest 6.6), every request bounded by a timeout. It only
  * says what the server answered; what a status means for the user is decided by the callers.
  */
-import { tokenProblem } from '../protocol/token.js';
 import { ConnectionError, ServerError, TimeoutError } from '../protocol/errors.js';
 import { terminalLine } from '../protocol/sanitize.js';
+import { tokenProblem } from './header-values.js';
 
 /** The real service (spec 6.1). */
 export const DEFAULT_AUTH_URL = 'https://auth.clova.ai';
@@ -127,16 +127,16 @@ export class AuthApi {
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-        throw new TimeoutError(`the Auth API at ${url.origin} did not answer within ${this.timeoutMs} ms; try again later`);
+        throw new TimeoutError(`the Auth API at ${where(url)} did not answer within ${this.timeoutMs} ms; try again later`);
       }
       const why = e.cause?.code ?? e.cause?.message ?? e.message;
-      throw new ConnectionError(`cannot reach the Auth API at ${url.origin} (${terminalLine(String(why))}); check CLOVA_AUTH_URL and the network`, 'E_CONNECT');
+      throw new ConnectionError(`cannot reach the Auth API at ${where(url)} (${terminalLine(String(why))}); check CLOVA_AUTH_URL and the network`, 'E_CONNECT');
     }
     let text: string;
     try {
       text = await response.text();
     } catch {
-      throw new ConnectionError(`the Auth API at ${url.origin} broke off its answer; try again`, 'E_CLOSED');
+      throw new ConnectionError(`the Auth API at ${where(url)} broke off its answer; try again`, 'E_CLOSED');
     }
     let body: Record<string, unknown> | undefined;
     try {
@@ -148,6 +148,11 @@ export class AuthApi {
     this.trace(`auth: ${path} answered ${response.status}`);
     return { status: response.status, body };
   }
+}
+
+/** The URL for a message: `origin` is "null" for schemes without one. */
+function where(url: URL): string {
+  return url.origin !== 'null' ? url.origin : terminalLine(url.href).slice(0, 200);
 }
 
 function tokenGrant(what: string, answer: AuthApiAnswer): TokenGrant {

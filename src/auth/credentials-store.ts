@@ -6,10 +6,52 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { FileProblem, KIB, readCappedFile } from '../fs/bounded-files.js';
-import { tokenProblem } from '../protocol/token.js';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { AuthError, TimeoutError } from '../protocol/errors.js';
+import { tokenProblem } from './header-values.js';
+
+/** The write function, injectable so tests can make the disk full. */
+export interface StoreFs {
+  write?: (fd: number, text: string) => void;
+}
+const realWrite = (fd: number, text: string) => {
+  writeSync(fd, text);
+};
+
+function diskError(path: string, err: unknown, what: string): AuthError {
+  const code = (err as NodeJS.ErrnoException).code ?? 'error';
+  const full = code === 'ENOSPC' || code === 'EDQUOT';
+  return new AuthError(`cannot write ${path} (${full ? 'no space left on the disk' : code}) while ${what}; the previous file is kept: free space, then run the command again`);
+}
+
+const warnedPermissions = new Set<string>();
+/** Like ssh: a file or folder others may write or read is used, with one warning naming the fix. */
+function warnPermissions(path: string): void {
+  if (warnedPermissions.has(path)) return;
+  try {
+    const file = statSync(path).mode & 0o777;
+    const dir = statSync(dirname(path)).mode & 0o777;
+    if ((file & 0o077) !== 0 || (dir & 0o022) !== 0) {
+      warnedPermissions.add(path);
+      process.stderr.write(`warning: ${path} can be read or changed by other users (mode ${file.toString(8)}, folder ${dir.toString(8)}): run chmod 600 ${path} and chmod 700 ${dirname(path)}\n`);
+    }
+  } catch {
+    // gone meanwhile: the read reports it
+  }
+}
+
+/** Why the stored authUrl cannot be used (undefined: it can). */
+function urlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'is not an http(s) URL';
+  return undefined;
+}
 
 /** The only layout this version reads and writes. */
 export const CREDENTIALS_VERSION = 1;
@@ -38,9 +80,6 @@ function corrupt(path: string, why: string): AuthError {
   return new AuthError(`the stored credentials ${path} ${why}: run clova-cli login (it replaces the file)`);
 }
 
-/** The largest time a Date holds (ms since the epoch). */
-const MAX_DATE_MS = 8.64e15;
-
 /** A credentials file is under 1 KiB; a larger one (or /dev/zero) is not ours. */
 const CREDENTIALS_CAP = 64 * KIB;
 
@@ -63,43 +102,35 @@ export function readCredentials(path: string): StoredCredentials | undefined {
   }
   const d = data as Partial<StoredCredentials> | null;
   if (d === null || typeof d !== 'object' || d.version !== CREDENTIALS_VERSION) throw corrupt(path, 'has an unknown version');
-  const str = (v: unknown) => typeof v === 'string' && v.length > 0;
-  if (!str(d.accessToken) || !str(d.refreshToken) || !str(d.deviceId) || !str(d.modelId) || !str(d.clientId) || !str(d.authUrl) || typeof d.expiresAt !== 'number') {
-    throw corrupt(path, 'is missing fields');
+  // Untrusted input: every field is checked, and the first bad one is named.
+  for (const field of ['accessToken', 'refreshToken', 'deviceId', 'modelId', 'clientId'] as const) {
+    const why = tokenProblem(d[field]);
+    if (why) throw corrupt(path, `field ${field} ${why}`);
   }
-  // Every field is untrusted input: a value that would break a header, a date or a URL later is refused now.
-  for (const field of ['accessToken', 'refreshToken'] as const) {
-    const problem = tokenProblem(d[field]);
-    if (problem !== undefined) throw corrupt(path, `has an ${field} that ${problem}`);
+  if (typeof d.authUrl !== 'string' || d.authUrl.length > 2048) throw corrupt(path, 'field authUrl is missing or too long');
+  const urlWhy = urlProblem(d.authUrl);
+  if (urlWhy) throw corrupt(path, `field authUrl ${urlWhy}`);
+  if (typeof d.expiresAt !== 'number' || !Number.isSafeInteger(Math.trunc(d.expiresAt)) || d.expiresAt < 0 || d.expiresAt > 8.64e15) {
+    throw corrupt(path, 'field expiresAt is not a time (milliseconds since 1970)');
   }
-  for (const field of ['deviceId', 'modelId', 'clientId'] as const) {
-    if (d[field]!.length > 1024 || !/^[\x20-\x7e]+$/.test(d[field]!)) throw corrupt(path, `has a ${field} that is not short visible ASCII`);
-  }
-  if (!Number.isFinite(d.expiresAt) || Math.abs(d.expiresAt) > MAX_DATE_MS) throw corrupt(path, 'has an expiresAt that is not a time');
-  let url: URL | undefined;
-  try {
-    url = new URL(d.authUrl!);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw corrupt(path, 'has an authUrl that is not an http(s) URL');
+  warnPermissions(path);
   return d as StoredCredentials;
 }
 
 /** Replaces the credentials atomically: a reader sees the old file or the new one, never a part. */
-export function writeCredentials(path: string, creds: StoredCredentials): void {
+export function writeCredentials(path: string, creds: StoredCredentials, fs: StoreFs = {}): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const tmp = join(dir, `.credentials.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, JSON.stringify(creds, null, 2) + '\n');
+    (fs.write ?? realWrite)(fd, JSON.stringify(creds, null, 2) + '\n');
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     unlinkSync(tmp);
-    throw err;
+    throw diskError(path, err, 'saving the credentials');
   }
   closeSync(fd);
   try {
@@ -156,10 +187,43 @@ function lockIsStale(lockPath: string): boolean {
 }
 
 /**
+ * Removes a stale lock so that two takers cannot both win: only the holder of `<lock>.takeover`
+ * (O_EXCL) removes it, after checking again that it is still stale; a taker that judged the old
+ * lock stale while another already replaced it finds the new lock alive and leaves it.
+ */
+function takeOver(lockPath: string): void {
+  const guard = `${lockPath}.takeover`;
+  let fd: number;
+  try {
+    fd = openSync(guard, 'wx', 0o600);
+  } catch {
+    // Another taker is at it; a guard left by a crash (older than 5 s) is removed.
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > 5000) unlinkSync(guard);
+    } catch {
+      // gone already
+    }
+    return;
+  }
+  closeSync(fd);
+  try {
+    if (lockIsStale(lockPath)) unlinkSync(lockPath);
+  } catch {
+    // gone already
+  } finally {
+    try {
+      unlinkSync(guard);
+    } catch {
+      // removed as stale by another taker
+    }
+  }
+}
+
+/**
  * Runs `work` holding the exclusive lock `<path>.lock` (an O_EXCL file with the holder's pid);
  * a lock whose process is gone, or older than 30 s, is recovered. Waits at most `waitMs`.
  */
-export async function withCredentialsLock<T>(path: string, work: () => Promise<T>, waitMs = 30000): Promise<T> {
+export async function withCredentialsLock<T>(path: string, work: () => Promise<T>, waitMs = 30000, fs: StoreFs = {}): Promise<T> {
   const lockPath = `${path}.lock`;
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -167,18 +231,21 @@ export async function withCredentialsLock<T>(path: string, work: () => Promise<T
   for (;;) {
     try {
       const fd = openSync(lockPath, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
+      try {
+        (fs.write ?? realWrite)(fd, `${process.pid}\n`);
+      } catch (err) {
+        // An empty lock would make every other command wait: it goes before the error is told.
+        closeSync(fd);
+        unlinkSync(lockPath);
+        throw diskError(lockPath, err, 'taking the lock');
+      }
       closeSync(fd);
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     if (lockIsStale(lockPath)) {
-      try {
-        unlinkSync(lockPath);
-      } catch {
-        // another process recovered it first
-      }
+      takeOver(lockPath);
       continue;
     }
     if (Date.now() > deadline) {

@@ -1,5 +1,4 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { tokenProblem } from '../protocol/token.js';
 import { FileProblem, makeDirectories, MIB, readCappedFile } from '../fs/bounded-files.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import os from 'node:os';
@@ -9,6 +8,7 @@ import { AuthError, UsageError } from '../protocol/errors.js';
 import { MAX_TIMER_MS } from '../protocol/timer-range.js';
 import { buildUserAgent, isValidUserAgent } from '../protocol/user-agent.js';
 import { credentialsPath, readCredentials } from '../auth/credentials-store.js';
+import { tokenProblem, userAgentProblem } from '../auth/header-values.js';
 import { configurationEnv, secrets } from './secrets.js';
 import { packageVersion } from './version.js';
 import { recordModeOf, type RecordMode } from './record-mode.js';
@@ -17,8 +17,6 @@ import { recordModeOf, type RecordMode } from './record-mode.js';
 export const DEFAULT_CIC_URL = 'https://prod-ni-cic.clova.ai';
 /** A CA bundle is a few certificates: the system's whole bundle is about 200 KiB. */
 const CA_FILE_CAP = 4 * MIB;
-/** A header value, not a document: a real User-Agent is under 200 characters. */
-const MAX_USER_AGENT_LENGTH = 1024;
 
 /** Options shared by the request commands, as commander parses them. */
 export interface RequestOptions {
@@ -213,9 +211,8 @@ export function resolveRequestSettings(opts: RequestOptions, env: NodeJS.Process
   const pingTimeoutMs = durationMs(opts.pingTimeout, '--ping-timeout');
 
   const ua = env.CLOVA_USER_AGENT?.trim() ? env.CLOVA_USER_AGENT.trim() : defaultUserAgent();
-  if (ua.length > MAX_USER_AGENT_LENGTH || !/^[\x20-\x7e]+$/.test(ua)) {
-    throw new UsageError(`CLOVA_USER_AGENT must be visible ASCII of at most ${MAX_USER_AGENT_LENGTH} characters (got ${ua.length})`);
-  }
+  const uaWhy = userAgentProblem(ua);
+  if (uaWhy) throw new UsageError(`CLOVA_USER_AGENT ${uaWhy}`);
   if (!isValidUserAgent(ua)) {
     throw new UsageError(
       `CLOVA_USER_AGENT "${ua}" does not follow the CIC grammar Maker/Product/1.2.3 (OS;HW[;key=value])`,

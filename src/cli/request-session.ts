@@ -5,7 +5,8 @@ import type { EmulatorOptions } from '../emulator/index.js';
 import { DirectoryAttachmentSink } from '../client/attachments.js';
 import { secrets } from './secrets.js';
 import { AuthError, InterruptedError, TerminatedError, type ClovaError } from '../protocol/errors.js';
-import { freshCredentials, REFRESH_MARGIN_MS } from '../auth/refresh.js';
+import { freshCredentials } from '../auth/refresh.js';
+import { renewalDelay } from '../auth/renewal-delay.js';
 import type { StoredCredentials } from '../auth/credentials-store.js';
 import { redact } from '../protocol/redact.js';
 import { terminalLine } from '../protocol/sanitize.js';
@@ -114,7 +115,7 @@ export class StopSignals {
 }
 
 /**
- * Refreshes the stored token during a long session, REFRESH_MARGIN_MS before it expires, and again
+ * Refreshes the stored token during a long session (see renewalDelay), and again
  * before each new expiry. Scheduled from the wall-clock expiry, one timer at a time (Node's timer
  * range is respected: a far expiry is reached in steps).
  */
@@ -138,16 +139,14 @@ export class SessionRenewal {
 
   private schedule(expiresAt: number): void {
     if (this.stopped) return;
-    const due = expiresAt - REFRESH_MARGIN_MS - Date.now();
-    const wait = Math.min(Math.max(due, 1000), 2147483647);
+    // A fraction of a short lifetime, never sooner than 10 s (issue 17: a 30 s token refreshed every second).
     this.timer = setTimeout(() => {
-      if (Date.now() < expiresAt - REFRESH_MARGIN_MS) return this.schedule(expiresAt);
       this.refresh().then(
         (next) => this.schedule(next),
         // A failed refresh here is not the end: the next request's 401 gets its own refresh.
         (err) => this.failed(err),
       );
-    }, wait);
+    }, renewalDelay(expiresAt, Date.now()));
     this.timer.unref();
   }
 }

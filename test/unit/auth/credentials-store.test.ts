@@ -45,7 +45,7 @@ describe('credentials store', () => {
   it.each([
     ['not JSON', '{', /is not JSON: run clova-cli login/],
     ['an unknown version', '{"version":2}', /has an unknown version/],
-    ['missing fields', '{"version":1,"accessToken":"a"}', /is missing fields/],
+    ['missing fields', '{"version":1,"accessToken":"a"}', /field refreshToken is missing/],
   ])('refuses a file that is %s with AuthError naming it', (_, text, message) => {
     const path = fresh();
     writeCredentials(path, creds(1));
