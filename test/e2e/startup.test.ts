@@ -89,7 +89,7 @@ describe('start-up loads only what the command needs', () => {
     expect(text.files).not.toContain('dist/cli/actions/text.js');
     const emu = await loaded(['emulator', '--help']);
     expect(emu.code).toBe(0);
-    expect(emu.stdout).toMatch(/--record-limit <n> +requests, events and connections kept in memory for\s+inspection; older ones are dropped \(default \d+\)/);
+    expect(emu.stdout).toMatch(/--record-limit <n>\s+requests,\s+events\s+and\s+connections\s+kept\s+in\s+memory\s+for\s+inspection;\s+older\s+ones\s+are\s+dropped\s+\(default\s+\d+\)/);
     expect(emu.stdout).toContain('slow-frames');
     expect(emu.files.filter((f) => /^dist\/(client|audio)\/|^node_modules\/(chalk|uuid|selfsigned)\//.test(f))).toEqual([]);
     expect(emu.files).not.toContain('dist/emulator/server.js');
